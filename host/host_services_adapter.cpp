@@ -1,0 +1,167 @@
+#include "host_services_adapter.hpp"
+
+#include "config_manager.hpp"
+#include "event_bus.hpp"
+#include "log_sink.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include <new>
+#include <stdexcept>
+
+namespace alex_os {
+
+host_services_adapter::host_services_adapter(event_bus& bus, config_manager& config, log_sink& log,
+                                             std::string module_id)
+    : bus_(bus), config_(config), log_(log), module_id_(std::move(module_id)) {
+    table_.struct_size = sizeof(alex_host_services);
+    table_.abi_version = ALEX_ABI_VERSION;
+    table_.host = this;
+    table_.publish = &on_publish;
+    table_.subscribe = &on_subscribe;
+    table_.unsubscribe = &on_unsubscribe;
+    table_.config_get = &on_config_get;
+    table_.config_set = &on_config_set;
+    table_.config_watch = &on_config_watch;
+    table_.config_unwatch = &on_config_unwatch;
+    table_.log = &on_log;
+}
+
+host_services_adapter::~host_services_adapter() { release(); }
+
+void host_services_adapter::release() noexcept {
+    std::set<uint64_t> subscriptions;
+    std::set<uint64_t> watches;
+    {
+        std::lock_guard lock(handles_mutex_);
+        subscriptions.swap(subscriptions_);
+        watches.swap(watches_);
+        released_subscriptions_.insert(subscriptions.begin(), subscriptions.end());
+        released_watches_.insert(watches.begin(), watches.end());
+    }
+    try {
+        for (uint64_t id : subscriptions) bus_.unsubscribe(id);
+        for (uint64_t id : watches) config_.unwatch(id);
+    } catch (...) {
+        log_.write(ALEX_LOG_ERROR, "host", fmt::format("releasing the handles of module {} failed", module_id_));
+    }
+}
+
+std::size_t host_services_adapter::open_handles() const {
+    std::lock_guard lock(handles_mutex_);
+    return subscriptions_.size() + watches_.size();
+}
+
+// Runs `body(self)` with the adapter behind `host`; nothing escapes into the module.
+template <typename F>
+int32_t host_services_adapter::guarded(void* host, const char* what, F&& body) noexcept {
+    auto* self = static_cast<host_services_adapter*>(host);
+    if (self == nullptr) return ALEX_ERR_INVALID_ARGUMENT;
+    try {
+        return body(*self);
+    } catch (const std::invalid_argument& e) {
+        self->log_.write(ALEX_LOG_WARNING, "host", fmt::format("{} from module {}: {}", what, self->module_id_, e.what()));
+        return ALEX_ERR_INVALID_ARGUMENT;
+    } catch (const std::exception& e) {
+        self->log_.write(ALEX_LOG_ERROR, "host", fmt::format("{} from module {} failed: {}", what, self->module_id_, e.what()));
+        return ALEX_ERR_INTERNAL;
+    } catch (...) {
+        self->log_.write(ALEX_LOG_ERROR, "host", fmt::format("{} from module {} failed", what, self->module_id_));
+        return ALEX_ERR_INTERNAL;
+    }
+}
+
+int32_t host_services_adapter::on_publish(void* host, const char* topic, const char* json) noexcept {
+    return guarded(host, "publish", [&](host_services_adapter& self) -> int32_t {
+        if (topic == nullptr || *topic == '\0' || json == nullptr) return ALEX_ERR_INVALID_ARGUMENT;
+        boost::system::error_code ec;
+        const auto value = boost::json::parse(json, ec);
+        if (ec) throw std::invalid_argument(fmt::format("payload of '{}' is not valid JSON: {}", topic, ec.message()));
+        // Compact JSON: one event is one line for every watcher downstream.
+        self.bus_.publish(topic, boost::json::serialize(value));
+        return ALEX_OK;
+    });
+}
+
+int32_t host_services_adapter::on_subscribe(void* host, const char* pattern, alex_event_handler handler, void* user,
+                                            uint64_t* subscription_id) noexcept {
+    return guarded(host, "subscribe", [&](host_services_adapter& self) -> int32_t {
+        if (pattern == nullptr || *pattern == '\0' || handler == nullptr || subscription_id == nullptr)
+            return ALEX_ERR_INVALID_ARGUMENT;
+        std::lock_guard lock(self.handles_mutex_);
+        const uint64_t id = self.bus_.subscribe(pattern, [handler, user](const std::string& t, const std::string& j) {
+            handler(t.c_str(), j.c_str(), user);
+        });
+        self.subscriptions_.insert(id);
+        *subscription_id = id;
+        return ALEX_OK;
+    });
+}
+
+int32_t host_services_adapter::on_unsubscribe(void* host, uint64_t subscription_id) noexcept {
+    return guarded(host, "unsubscribe", [&](host_services_adapter& self) -> int32_t {
+        {
+            std::lock_guard lock(self.handles_mutex_);
+            // Only ids handed out through this table: a module cannot cancel another's.
+            if (self.released_subscriptions_.erase(subscription_id) != 0) return ALEX_OK;
+            if (self.subscriptions_.erase(subscription_id) == 0) return ALEX_ERR_INVALID_ARGUMENT;
+        }
+        self.bus_.unsubscribe(subscription_id);
+        return ALEX_OK;
+    });
+}
+
+int32_t host_services_adapter::on_config_get(void* host, const char* key, alex_string_receiver receiver,
+                                             void* user) noexcept {
+    return guarded(host, "config_get", [&](host_services_adapter& self) -> int32_t {
+        if (key == nullptr || receiver == nullptr) return ALEX_ERR_INVALID_ARGUMENT;
+        if (auto value = self.config_.get(key)) receiver(value->c_str(), user);
+        return ALEX_OK;
+    });
+}
+
+int32_t host_services_adapter::on_config_set(void* host, const char* key, const char* value_json) noexcept {
+    return guarded(host, "config_set", [&](host_services_adapter& self) -> int32_t {
+        if (key == nullptr || value_json == nullptr) return ALEX_ERR_INVALID_ARGUMENT;
+        return self.config_.set(key, value_json);
+    });
+}
+
+int32_t host_services_adapter::on_config_watch(void* host, const char* key_prefix, alex_config_watcher watcher,
+                                               void* user, uint64_t* watch_id) noexcept {
+    return guarded(host, "config_watch", [&](host_services_adapter& self) -> int32_t {
+        if (key_prefix == nullptr || watcher == nullptr || watch_id == nullptr) return ALEX_ERR_INVALID_ARGUMENT;
+        std::lock_guard lock(self.handles_mutex_);
+        const uint64_t id = self.config_.watch(key_prefix, [watcher, user](const std::string& k, const std::string& v) {
+            return watcher(k.c_str(), v.c_str(), user);
+        });
+        self.watches_.insert(id);
+        *watch_id = id;
+        return ALEX_OK;
+    });
+}
+
+int32_t host_services_adapter::on_config_unwatch(void* host, uint64_t watch_id) noexcept {
+    return guarded(host, "config_unwatch", [&](host_services_adapter& self) -> int32_t {
+        {
+            std::lock_guard lock(self.handles_mutex_);
+            if (self.released_watches_.erase(watch_id) != 0) return ALEX_OK;
+            if (self.watches_.erase(watch_id) == 0) return ALEX_ERR_INVALID_ARGUMENT;
+        }
+        self.config_.unwatch(watch_id);
+        return ALEX_OK;
+    });
+}
+
+void host_services_adapter::on_log(void* host, int32_t level, const char* component, const char* message) noexcept {
+    guarded(host, "log", [&](host_services_adapter& self) -> int32_t {
+        std::string_view name = self.module_id_;
+        if (component != nullptr && *component != '\0') name = component;
+        self.log_.write(level, name, message != nullptr ? message : "");
+        return ALEX_OK;
+    });
+}
+
+}  // namespace alex_os

@@ -1,0 +1,47 @@
+// alex_os: the reference ALEX OS host. Parses the command line and hands over to the
+// command objects of alex_os_host; see `alex_os --help`.
+#include "command_line.hpp"
+#include "host_paths.hpp"
+#include "module_commands.hpp"
+#include "module_config_builder.hpp"
+#include "module_registry.hpp"
+#include "run_command.hpp"
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+int main(int argc, char** argv) {
+    using alex_os::parsed_command;
+    parsed_command cmd;
+    try {
+        cmd = alex_os::command_line::parse(std::vector<std::string>(argv + 1, argv + argc));
+    } catch (const alex_os::usage_error& e) {
+        std::cerr << "alex_os: " << e.what() << "\n\n" << alex_os::command_line::usage(e.topic());
+        return 2;
+    }
+    if (cmd.what == parsed_command::kind::help) {
+        std::cout << alex_os::command_line::usage(cmd.help_topic);
+        return 0;
+    }
+    try {
+        alex_os::module_registry registry(alex_os::host_paths::module_dirs(cmd.modules_dirs),
+                                          alex_os::host_paths::home(cmd.home));
+        alex_os::module_commands modules(registry, std::cout, std::cerr);
+        switch (cmd.what) {
+        case parsed_command::kind::module_list: return modules.list();
+        case parsed_command::kind::module_register: return modules.register_module(cmd.argument);
+        case parsed_command::kind::module_unregister: return modules.unregister_module(cmd.argument);
+        case parsed_command::kind::module_info: return modules.info(cmd.argument);
+        case parsed_command::kind::run: return alex_os::run_command(registry, cmd.run, std::cout, std::cerr).execute();
+        case parsed_command::kind::help: break;
+        }
+    } catch (const alex_os::option_error& e) {
+        std::cerr << "alex_os: " << e.what() << "\n\n" << alex_os::command_line::usage("run");
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "alex_os: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}

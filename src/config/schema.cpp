@@ -1,0 +1,140 @@
+// The schema table: every configuration key, once. Adding a key means adding a
+// field to settings.hpp, a row here and a line in config/default.yaml.
+
+#include "config/schema.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace chainbot::config {
+
+namespace {
+
+constexpr double port_max = 65535;
+constexpr double gpio_line_max = 511;
+
+std::vector<key_spec> make_schema() {
+    using vt = value_type;
+    return {
+        // database: "" derives sqlite:///<data_dir>/chainbot.db after merging.
+        {.key = "database.url", .type = vt::database_url, .default_json = R"("")",
+         .secret = secrecy::url_password,
+         .field = +[](settings& s) -> auto& { return s.database.url; }},
+        {.key = "database.pool_size", .type = vt::integer, .default_json = "10", .min = 1,
+         .field = +[](settings& s) -> auto& { return s.database.pool_size; }},
+        {.key = "database.max_overflow", .type = vt::integer, .default_json = "20", .min = 0,
+         .field = +[](settings& s) -> auto& { return s.database.max_overflow; }},
+        {.key = "database.auto_migrate", .type = vt::boolean, .default_json = "true",
+         .field = +[](settings& s) -> auto& { return s.database.auto_migrate; }},
+
+        {.key = "workflow.max_concurrent_executions", .type = vt::integer, .default_json = "5", .min = 1,
+         .live = true, .field = +[](settings& s) -> auto& { return s.workflow.max_concurrent_executions; }},
+        {.key = "workflow.default_timeout_hours", .type = vt::number, .default_json = "1.0", .min = 0,
+         .min_exclusive = true, .live = true,
+         .field = +[](settings& s) -> auto& { return s.workflow.default_timeout_hours; }},
+        {.key = "workflow.retry_attempts", .type = vt::integer, .default_json = "3", .min = 0, .live = true,
+         .field = +[](settings& s) -> auto& { return s.workflow.retry_attempts; }},
+
+        {.key = "agents.types", .type = vt::string_list,
+         .default_json = R"(["assistant", "data_processor", "api", "workflow"])",
+         .allowed = {"assistant", "data_processor", "api", "workflow"}, .non_empty = true,
+         .field = +[](settings& s) -> auto& { return s.agents.types; }},
+        {.key = "agents.max_instances_per_type", .type = vt::integer, .default_json = "10", .min = 0,
+         .live = true, .field = +[](settings& s) -> auto& { return s.agents.max_instances_per_type; }},
+        {.key = "agents.max_total_instances", .type = vt::integer, .default_json = "50", .min = 0, .live = true,
+         .field = +[](settings& s) -> auto& { return s.agents.max_total_instances; }},
+
+        {.key = "raspberry_pi.enable_hardware_monitoring", .type = vt::boolean, .default_json = "true",
+         .field = +[](settings& s) -> auto& { return s.raspberry_pi.enable_hardware_monitoring; }},
+        {.key = "raspberry_pi.cpu_temp_threshold_celsius", .type = vt::number, .default_json = "80.0", .min = 0,
+         .max = 150, .live = true,
+         .field = +[](settings& s) -> auto& { return s.raspberry_pi.cpu_temp_threshold_celsius; }},
+        {.key = "raspberry_pi.enable_gpio_integration", .type = vt::boolean, .default_json = "false",
+         .field = +[](settings& s) -> auto& { return s.raspberry_pi.enable_gpio_integration; }},
+        {.key = "raspberry_pi.gpio_chip", .type = vt::string, .default_json = R"("gpiochip0")", .non_empty = true,
+         .field = +[](settings& s) -> auto& { return s.raspberry_pi.gpio_chip; }},
+        {.key = "raspberry_pi.gpio_pins.status_led", .type = vt::integer, .default_json = "18", .min = 0,
+         .max = gpio_line_max, .field = +[](settings& s) -> auto& { return s.raspberry_pi.gpio_pins.status_led; }},
+        {.key = "raspberry_pi.gpio_pins.error_led", .type = vt::integer, .default_json = "23", .min = 0,
+         .max = gpio_line_max, .field = +[](settings& s) -> auto& { return s.raspberry_pi.gpio_pins.error_led; }},
+
+        {.key = "api.host", .type = vt::string, .default_json = R"("127.0.0.1")", .non_empty = true,
+         .field = +[](settings& s) -> auto& { return s.api.host; }},
+        // 0 lets the OS pick a free port (tests).
+        {.key = "api.port", .type = vt::integer, .default_json = "8000", .min = 0, .max = port_max,
+         .field = +[](settings& s) -> auto& { return s.api.port; }},
+
+        {.key = "module.data_dir", .type = vt::string, .default_json = R"("data")", .non_empty = true,
+         .field = +[](settings& s) -> auto& { return s.module.data_dir; }},
+
+        {.key = "logging.level", .type = vt::log_level, .default_json = R"("INFO")",
+         .allowed = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, .live = true,
+         .field = +[](settings& s) -> auto& { return s.logging.level; }},
+        {.key = "logging.file", .type = vt::string, .default_json = R"("")",
+         .field = +[](settings& s) -> auto& { return s.logging.file; }},
+    };
+}
+
+bool starts_with_section(std::string_view key, std::string_view section) {
+    return key.size() > section.size() && key.starts_with(section) && key[section.size()] == '.';
+}
+
+}  // namespace
+
+const std::vector<key_spec>& schema() {
+    static const std::vector<key_spec> table = make_schema();
+    return table;
+}
+
+const key_spec* find_key(std::string_view dotted_key) {
+    const auto& table = schema();
+    auto it = std::find_if(table.begin(), table.end(), [&](const key_spec& k) { return k.key == dotted_key; });
+    return it == table.end() ? nullptr : &*it;
+}
+
+bool is_section(std::string_view dotted) {
+    const auto& table = schema();
+    return std::any_of(table.begin(), table.end(),
+                       [&](const key_spec& k) { return starts_with_section(k.key, dotted); });
+}
+
+std::vector<std::string> section_names() {
+    std::vector<std::string> names;
+    for (const auto& k : schema()) {
+        std::string section(k.key.substr(0, k.key.find('.')));
+        if (std::find(names.begin(), names.end(), section) == names.end()) names.push_back(std::move(section));
+    }
+    return names;
+}
+
+std::string keys_in_section(std::string_view section) {
+    std::string out;
+    for (const auto& k : schema()) {
+        if (!starts_with_section(k.key, section)) continue;
+        if (!out.empty()) out += ", ";
+        out += k.key.substr(section.size() + 1);
+    }
+    return out;
+}
+
+std::string env_name(std::string_view dotted_key) {
+    std::string name(env_prefix);
+    for (char c : dotted_key) name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return name;
+}
+
+bool is_secret_key_name(std::string_view dotted_key) {
+    std::string last(dotted_key.substr(dotted_key.rfind('.') + 1));  // npos + 1 == 0
+    std::transform(last.begin(), last.end(), last.begin(), [](unsigned char c) { return std::tolower(c); });
+    static constexpr std::array<std::string_view, 5> markers{"password", "secret", "token", "api_key", "key"};
+    return std::any_of(markers.begin(), markers.end(),
+                       [&](std::string_view m) { return last.find(m) != std::string::npos; });
+}
+
+secrecy secrecy_of(const key_spec& spec) {
+    if (spec.secret != secrecy::none) return spec.secret;
+    return is_secret_key_name(spec.key) ? secrecy::whole_value : secrecy::none;
+}
+
+}  // namespace chainbot::config

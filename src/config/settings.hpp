@@ -1,0 +1,71 @@
+#pragma once
+// The typed configuration of one ChainBot instance. Every key here has a
+// built-in default (the values below); src/config/schema.cpp is the one table
+// that names each key, its type, its constraints and whether a runtime change
+// applies live or needs a restart.
+
+#include <chainbot/host_services.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace chainbot::config {
+
+struct database_settings {
+    std::string url;  // "" until resolved: sqlite:///<data_dir>/chainbot.db
+    int pool_size = 10;
+    int max_overflow = 20;
+    bool auto_migrate = true;
+};
+
+struct workflow_settings {
+    int max_concurrent_executions = 5;
+    double default_timeout_hours = 1.0;
+    int retry_attempts = 3;
+};
+
+struct agents_settings {
+    std::vector<std::string> types{"assistant", "data_processor", "api", "workflow"};
+    int max_instances_per_type = 10;
+    int max_total_instances = 50;
+};
+
+struct gpio_pins_settings {
+    int status_led = 18;
+    int error_led = 23;
+};
+
+struct raspberry_pi_settings {
+    bool enable_hardware_monitoring = true;
+    double cpu_temp_threshold_celsius = 80.0;
+    bool enable_gpio_integration = false;
+    std::string gpio_chip = "gpiochip0";
+    gpio_pins_settings gpio_pins;
+};
+
+struct api_settings {
+    std::string host = "127.0.0.1";
+    int port = 8000;  // 0 picks a free port (tests)
+};
+
+struct module_settings {
+    std::string data_dir = "data";  // made absolute at load time
+};
+
+struct logging_settings {
+    log_level level = log_level::info;
+    std::string file;  // "" logs only to the host's log sink
+};
+
+struct settings {
+    database_settings database;
+    workflow_settings workflow;
+    agents_settings agents;
+    raspberry_pi_settings raspberry_pi;
+    api_settings api;
+    module_settings module;
+    logging_settings logging;
+};
+
+}  // namespace chainbot::config

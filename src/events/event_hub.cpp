@@ -1,0 +1,67 @@
+#include "events/event_hub.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <functional>
+
+namespace chainbot::events {
+
+std::string iso8601_now() {
+    const auto now = std::chrono::system_clock::now();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(now)), ms);
+}
+
+event_hub::event_hub(std::string module_id)
+    : module_id_(std::move(module_id)), observers_(std::make_shared<const std::vector<entry>>()) {}
+
+std::uint64_t event_hub::add_observer(std::shared_ptr<observer> o) {
+    std::lock_guard lock(mutex_);
+    auto next = std::make_shared<std::vector<entry>>(*observers_);
+    const auto id = next_id_++;
+    next->push_back({id, std::move(o)});
+    observers_ = std::move(next);
+    return id;
+}
+
+void event_hub::remove_observer(std::uint64_t id) {
+    std::lock_guard lock(mutex_);
+    auto next = std::make_shared<std::vector<entry>>();
+    for (const auto& e : *observers_)
+        if (e.id != id) next->push_back(e);
+    observers_ = std::move(next);
+}
+
+void event_hub::on_observer_error(error_callback cb) {
+    std::lock_guard lock(mutex_);
+    on_error_ = std::move(cb);
+}
+
+void event_hub::publish(std::string topic, boost::json::object fields) {
+    event e{std::move(topic), std::move(fields)};
+    e.payload["timestamp"] = iso8601_now();
+    e.payload["module_id"] = module_id_;
+    std::shared_ptr<const std::vector<entry>> snapshot;
+    error_callback on_error;
+    {
+        std::lock_guard lock(mutex_);
+        snapshot = observers_;
+        on_error = on_error_;
+    }
+    ++published_;
+    for (const auto& entry : *snapshot) {
+        try {
+            entry.obs->on_event(e);
+        } catch (const std::exception& ex) {
+            ++failures_;
+            if (on_error) on_error(fmt::format("observer failed on {}: {}", e.topic, ex.what()));
+        } catch (...) {
+            ++failures_;
+            if (on_error) on_error(fmt::format("observer failed on {}: unknown exception", e.topic));
+        }
+    }
+}
+
+}  // namespace chainbot::events

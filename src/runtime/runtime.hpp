@@ -1,0 +1,96 @@
+#pragma once
+// The runtime owns what every component shares: the io_context and its thread pool,
+// the settings snapshot, the logger, the event hub and the health registry. It is
+// created by initialize (no threads, no sockets), started by start and drained by stop.
+// Components plug in as services, started in order and stopped in reverse.
+
+#include "config/loader.hpp"
+#include "config/settings.hpp"
+#include "events/event_hub.hpp"
+#include "runtime/health.hpp"
+#include "runtime/logger.hpp"
+
+#include <chainbot/host_services.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace chainbot {
+
+class runtime;
+
+/// @brief A component with a lifecycle (API server, store, orchestrator...).
+class service {
+public:
+    virtual ~service() = default;
+    virtual std::string_view name() const = 0;
+    /// @brief Called on start, after the thread pool runs; throws to abort start.
+    virtual void start(runtime& rt) = 0;
+    /// @brief Called on stop, before the thread pool is joined; must not throw.
+    virtual void stop() noexcept = 0;
+};
+
+class runtime {
+public:
+    runtime(config::settings settings, host_services services);
+    ~runtime();
+    runtime(const runtime&) = delete;
+    runtime& operator=(const runtime&) = delete;
+
+    /// @brief Adds a service; only before start.
+    void add_service(std::shared_ptr<service> s);
+
+    /// @brief Creates the data directory, runs the thread pool, starts every service.
+    /// On failure everything started is stopped again and the exception propagates.
+    void start();
+    /// @brief Stops services in reverse order, lets queued work drain, joins the pool.
+    void stop() noexcept;
+    bool running() const noexcept;
+
+    boost::asio::io_context& io() noexcept { return io_; }
+    events::event_hub& events() noexcept { return events_; }
+    logger& log() noexcept { return *log_; }
+    health_registry& health() noexcept { return health_; }
+    const host_services& services() const noexcept { return services_; }
+
+    /// @brief The current settings; a snapshot that never changes under the reader.
+    std::shared_ptr<const config::settings> settings() const;
+
+    /// @brief Applies a runtime change of `key` ("workflow.retry_attempts") given as JSON text.
+    /// Returns false and logs why when the change is rejected. Live keys take effect at once;
+    /// others are recorded as pending and reported "restart required".
+    bool change_setting(std::string_view key, std::string_view value_json);
+    /// @brief Called after each accepted live change with the new settings.
+    void on_settings_changed(std::function<void(const config::settings&)> cb);
+
+    std::size_t thread_count() const noexcept { return thread_count_; }
+
+private:
+    host_services services_;
+    mutable std::mutex settings_mutex_;
+    std::shared_ptr<const config::settings> settings_;
+    std::optional<config::settings> pending_;  // restart-required changes, adopted at the next start
+    std::vector<std::function<void(const config::settings&)>> settings_watchers_;
+    std::unique_ptr<logger> log_;
+    events::event_hub events_;
+    health_registry health_;
+    std::uint64_t host_forwarder_id_ = 0;
+
+    boost::asio::io_context io_;
+    std::size_t thread_count_;
+    std::vector<std::thread> threads_;
+    std::shared_ptr<void> work_guard_;  // keeps the pool alive while idle; released by stop
+    std::vector<std::shared_ptr<service>> services_list_;
+    std::vector<std::shared_ptr<service>> started_;
+    mutable std::mutex lifecycle_mutex_;
+    bool running_ = false;
+};
+
+}  // namespace chainbot

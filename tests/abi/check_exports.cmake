@@ -1,0 +1,13 @@
+# Fails unless `nm -D --defined-only LIB` lists alex_module_create and no other function.
+execute_process(COMMAND nm -D --defined-only ${LIB} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "nm failed on ${LIB}")
+endif()
+string(REGEX MATCHALL "[0-9a-f]+ [TtWw] [^\n]+" functions "${out}")
+if(NOT functions STREQUAL "" AND NOT "${functions}" MATCHES "^[0-9a-f]+ T alex_module_create$")
+  message(FATAL_ERROR "libchainbot.so exports more than alex_module_create:\n${functions}")
+endif()
+if(NOT out MATCHES " T alex_module_create")
+  message(FATAL_ERROR "alex_module_create is not exported:\n${out}")
+endif()
+message(STATUS "exported: ${functions}")
