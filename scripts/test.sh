@@ -14,5 +14,7 @@ build_dir="${BUILD_DIR:-$root/build}"
 start=$(date +%s)
 "$root/scripts/build.sh"
 built=$(date +%s)
-ctest --test-dir "$build_dir" --output-on-failure -j "${JOBS:-$(nproc)}" "$@"
+# The store and orchestrator suites run against a real PostgreSQL server, which
+# with-postgres.sh starts for the duration of the run (and stops afterwards).
+"$root/scripts/with-postgres.sh" ctest --test-dir "$build_dir" --output-on-failure -j "${JOBS:-$(nproc)}" "$@"
 echo "build $((built - start)) s, tests $(( $(date +%s) - built )) s"

@@ -46,6 +46,9 @@ public:
 };
 
 class runtime;
+namespace orchestrator {
+class orchestrator;
+}
 
 /// @brief One ChainBot instance. Not copyable; calls are serialized internally.
 class chainbot_module {
@@ -74,6 +77,8 @@ public:
     unsigned short api_port() const noexcept;
     /// @brief The runtime (null before initialize); for embedding and tests.
     runtime* get_runtime() noexcept;
+    /// @brief The workflow orchestrator (null before initialize); for embedding and tests.
+    orchestrator::orchestrator* get_orchestrator() noexcept;
 
 private:
     struct impl;

@@ -78,6 +78,20 @@ std::optional<json::value> env_text_to_json(const key_spec& spec, std::string_vi
                                   shown_value(spec, as_text), ec.message());
             return std::nullopt;
         }
+        case value_type::integer_list: {
+            // "17, 27" or a JSON array; items that are not numbers stay text for check_value to reject.
+            if (trimmed(text).starts_with('[')) {
+                boost::system::error_code ec;
+                json::value parsed = json::parse(text, ec);
+                if (!ec) return parsed;
+                problem = fmt::format("expected a JSON array of integers or a comma-separated list, got {} ({})",
+                                      shown_value(spec, as_text), ec.message());
+                return std::nullopt;
+            }
+            json::array items;
+            for (const auto& item : comma_list(text)) items.push_back(number_value(item.as_string()));
+            return items;
+        }
         case value_type::string:
         case value_type::log_level:
         case value_type::database_url: return as_text;

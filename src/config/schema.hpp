@@ -17,7 +17,7 @@
 namespace chainbot::config {
 
 /// @brief How a key's value is read and checked.
-enum class value_type { integer, number, boolean, string, string_list, log_level, database_url };
+enum class value_type { integer, number, boolean, string, string_list, log_level, database_url, integer_list };
 
 /// @brief How a value is shown in to_json(mask=true) and in error messages.
 enum class secrecy {
@@ -29,14 +29,15 @@ enum class secrecy {
 /// @brief Where a key's value lives in `settings`.
 using field_accessor =
     std::variant<int& (*)(settings&), double& (*)(settings&), bool& (*)(settings&), std::string& (*)(settings&),
-                 std::vector<std::string>& (*)(settings&), log_level& (*)(settings&)>;
+                 std::vector<std::string>& (*)(settings&), log_level& (*)(settings&),
+                 std::vector<int>& (*)(settings&)>;
 
 /// @brief One row of the schema table.
 struct key_spec {
     std::string_view key;           ///< dotted, e.g. "workflow.retry_attempts"
     value_type type;
     std::string_view default_json;  ///< the built-in default as JSON text (equals settings{})
-    std::optional<double> min;
+    std::optional<double> min;      ///< for integer_list: of each item
     bool min_exclusive = false;     ///< min itself is not allowed (e.g. a timeout > 0)
     std::optional<double> max;
     std::vector<std::string_view> allowed;  ///< allowed strings (or list items); empty = any

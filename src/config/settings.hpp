@@ -23,6 +23,9 @@ struct workflow_settings {
     int max_concurrent_executions = 5;
     double default_timeout_hours = 1.0;
     int retry_attempts = 3;
+    // A JSON or YAML file of secret names to values, resolvable in workflows as ${name};
+    // kept out of the main configuration and never shown. "" = no configured secrets.
+    std::string credentials_file;
 };
 
 struct agents_settings {
@@ -42,6 +45,11 @@ struct raspberry_pi_settings {
     bool enable_gpio_integration = false;
     std::string gpio_chip = "gpiochip0";
     gpio_pins_settings gpio_pins;
+    int sample_interval_seconds = 5;
+    double temp_hysteresis_celsius = 5.0;
+    bool hold_executions_when_hot = false;
+    double error_led_health_threshold = 0.5;
+    std::vector<int> gpio_allowed_pins;  // lines a `gpio` workflow step may drive; empty = none
 };
 
 struct api_settings {

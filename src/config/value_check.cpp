@@ -114,6 +114,20 @@ checked_value check_string_list(const key_spec& spec, const json::value& raw) {
     return {raw, {}};
 }
 
+checked_value check_integer_list(const key_spec& spec, const json::value& raw) {
+    if (!raw.is_array() || (spec.non_empty && raw.get_array().empty())) return rejected(spec, raw);
+    json::array out;
+    std::set<std::int64_t> seen;
+    for (const auto& item : raw.get_array()) {
+        auto checked = check_integer(spec, item);
+        if (!checked.value) return rejected(spec, raw);
+        const auto i = checked.value->get_int64();
+        if (!seen.insert(i).second) return rejected(spec, raw, fmt::format(" ({} twice)", i));
+        out.push_back(*checked.value);
+    }
+    return {json::value(std::move(out)), {}};
+}
+
 checked_value check_log_level(const key_spec& spec, const json::value& raw) {
     auto level = raw.is_string() ? parse_log_level(raw.get_string()) : std::nullopt;
     if (!level) return rejected(spec, raw);
@@ -144,6 +158,8 @@ std::string expectation(const key_spec& spec) {
                        joined(spec.allowed);
             return spec.non_empty ? "a non-empty list of strings" : "a list of strings";
         case value_type::log_level: return "one of " + joined(spec.allowed);
+        case value_type::integer_list:
+            return std::string(spec.non_empty ? "a non-empty " : "a ") + "list of distinct integers" + range_text(spec);
         case value_type::database_url:
             return "\"\" (the default SQLite file in the data dir), sqlite:///absolute/path.db, "
                    "sqlite://relative/path.db or postgresql://user:password@host:port/database";
@@ -174,6 +190,7 @@ checked_value check_value(const key_spec& spec, const json::value& raw) {
         case value_type::string_list: return check_string_list(spec, raw);
         case value_type::log_level: return check_log_level(spec, raw);
         case value_type::database_url: return check_database_url(spec, raw);
+        case value_type::integer_list: return check_integer_list(spec, raw);
     }
     return rejected(spec, raw);
 }
@@ -189,6 +206,10 @@ json::value read_field(const key_spec& spec, const settings& s) {
             if constexpr (std::is_same_v<field_t, std::vector<std::string>>) {
                 json::array out;
                 for (const auto& item : field) out.emplace_back(item);
+                return out;
+            } else if constexpr (std::is_same_v<field_t, std::vector<int>>) {
+                json::array out;
+                for (int item : field) out.emplace_back(static_cast<std::int64_t>(item));
                 return out;
             } else if constexpr (std::is_same_v<field_t, log_level>) {
                 return json::value(std::string(to_string(field)));
@@ -209,6 +230,9 @@ void write_field(const key_spec& spec, settings& s, const json::value& normalize
             if constexpr (std::is_same_v<field_t, std::vector<std::string>>) {
                 field.clear();
                 for (const auto& item : normalized.as_array()) field.emplace_back(item.as_string());
+            } else if constexpr (std::is_same_v<field_t, std::vector<int>>) {
+                field.clear();
+                for (const auto& item : normalized.as_array()) field.push_back(static_cast<int>(item.as_int64()));
             } else if constexpr (std::is_same_v<field_t, log_level>) {
                 field = parse_log_level(normalized.as_string()).value_or(log_level::info);
             } else if constexpr (std::is_same_v<field_t, int>) {

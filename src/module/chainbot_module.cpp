@@ -1,8 +1,12 @@
 #include <chainbot/module.hpp>
 
 #include "api/api_service.hpp"
+#include "api/hardware_routes.hpp"
 #include "config/loader.hpp"
+#include "hardware/hardware_service.hpp"
 #include "module/module_info.hpp"
+#include "orchestrator/orchestrator.hpp"
+#include "store/store_service.hpp"
 #include "runtime/runtime.hpp"
 
 #include <boost/json/parse.hpp>
@@ -61,6 +65,9 @@ struct chainbot_module::impl {
     host_services services;
     std::unique_ptr<runtime> rt;
     std::shared_ptr<api::api_service> api;
+    std::shared_ptr<hardware::hardware_service> hw;  // admission_hold, gpio steps, system metrics
+    std::shared_ptr<store::store_service> store;
+    std::shared_ptr<orchestrator::orchestrator> orchestrator;
     std::uint64_t config_watch_id = 0;
     module_status status = module_status::stopped;
 
@@ -86,12 +93,23 @@ void chainbot_module::initialize(host_services services, std::string_view config
     // Build everything first; swap in only when all of it succeeded (nothing half-configured).
     auto settings = config::load(parse_initialize_config(config_json));
     auto rt = std::make_unique<runtime>(std::move(settings), services);
+    // Services start in this order and stop in reverse: the store first, the API last.
+    auto store = std::make_shared<store::store_service>();
+    auto orch = std::make_shared<orchestrator::orchestrator>([store] { return store->store(); });
     auto api = std::make_shared<api::api_service>([] { return describe_module(); });
+    auto hw = std::make_shared<hardware::hardware_service>();
+    api::add_hardware_routes(api->routes(), hw);
+    rt->add_service(hw);  // first up, last down: the status LED covers the whole run
+    rt->add_service(store);
+    rt->add_service(orch);
     rt->add_service(api);
 
     impl_->unwatch();
     impl_->rt = std::move(rt);
     impl_->api = std::move(api);
+    impl_->hw = std::move(hw);
+    impl_->store = std::move(store);
+    impl_->orchestrator = std::move(orch);
     impl_->services = std::move(services);
     impl_->status = module_status::stopped;
     if (impl_->services.config) {
@@ -152,6 +170,11 @@ std::string chainbot_module::module_info() const {
 runtime* chainbot_module::get_runtime() noexcept {
     std::lock_guard lock(impl_->mutex);
     return impl_->rt.get();
+}
+
+orchestrator::orchestrator* chainbot_module::get_orchestrator() noexcept {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->orchestrator.get();
 }
 
 unsigned short chainbot_module::api_port() const noexcept {

@@ -55,10 +55,7 @@ void runtime::add_service(std::shared_ptr<service> s) {
     services_list_.push_back(std::move(s));
 }
 
-bool runtime::running() const noexcept {
-    std::lock_guard lock(lifecycle_mutex_);
-    return running_;
-}
+bool runtime::running() const noexcept { return running_.load(); }
 
 std::shared_ptr<const config::settings> runtime::settings() const {
     std::lock_guard lock(settings_mutex_);

@@ -14,6 +14,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -90,7 +91,8 @@ private:
     std::vector<std::shared_ptr<service>> services_list_;
     std::vector<std::shared_ptr<service>> started_;
     mutable std::mutex lifecycle_mutex_;
-    bool running_ = false;
+    // Atomic: health checks read it from pool threads while stop() holds lifecycle_mutex_ and joins them.
+    std::atomic<bool> running_{false};
 };
 
 }  // namespace chainbot

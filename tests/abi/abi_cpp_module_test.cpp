@@ -101,7 +101,7 @@ TEST_CASE("C++ embedding: the configured data directory is created at start", "[
     CHECK(std::filesystem::is_directory(data));
 }
 
-TEST_CASE("C++ embedding: a port already in use fails start with a clear error; status is error", "[abi][cpp]") {
+TEST_CASE("C++ embedding: a port already in use fails start with a clear error and status error", "[abi][cpp]") {
     temp_dir dir;
     chainbot_module first;
     first.initialize({}, base_config(dir));

@@ -181,7 +181,7 @@ TEST_CASE("ABI: calls out of order are state errors with a message", "[abi]") {
     CHECK(std::string(c.api.last_error(c.module)).empty());
 }
 
-TEST_CASE("ABI: bad config fails initialize with ALEX_ERR_CONFIG naming the key; nothing starts", "[abi]") {
+TEST_CASE("ABI: bad config fails initialize with ALEX_ERR_CONFIG naming the key and nothing starts", "[abi]") {
     temp_dir dir;
     recording_host host;
     auto services = host.table();

@@ -44,7 +44,11 @@ TEST_CASE("exactly the documented keys are live", "[config][runtime]") {
     const std::set<std::string> live{"workflow.max_concurrent_executions", "workflow.default_timeout_hours",
                                      "workflow.retry_attempts",            "agents.max_instances_per_type",
                                      "agents.max_total_instances",         "raspberry_pi.cpu_temp_threshold_celsius",
-                                     "logging.level"};
+                                     "logging.level",
+                                     // the hardware monitor's tuning and the gpio step allowlist
+                                     "raspberry_pi.sample_interval_seconds", "raspberry_pi.temp_hysteresis_celsius",
+                                     "raspberry_pi.hold_executions_when_hot", "raspberry_pi.error_led_health_threshold",
+                                     "raspberry_pi.gpio_allowed_pins"};
     const settings current = load({});
     for (const auto& spec : schema()) {
         INFO(spec.key);

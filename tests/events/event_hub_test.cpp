@@ -42,7 +42,7 @@ TEST_CASE("event hub stamps timestamp and module_id and fans out to every observ
     CHECK(b->seen.size() == 1);
 }
 
-TEST_CASE("event hub: a throwing observer is counted and reported; the others still get the event", "[events]") {
+TEST_CASE("event hub: a throwing observer is counted and reported and the others still get the event", "[events]") {
     event_hub hub;
     std::vector<std::string> errors;
     hub.on_observer_error([&](std::string_view e) { errors.emplace_back(e); });

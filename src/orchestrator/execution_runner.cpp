@@ -1,0 +1,613 @@
+#include "orchestrator/execution_runner.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <random>
+
+namespace chainbot::orchestrator {
+
+namespace json = boost::json;
+using store::execution_status;
+using store::step_status;
+
+namespace {
+
+bool secret_name(std::string_view key) {
+    std::string k(key);
+    std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return std::tolower(c); });
+    for (auto word : {"token", "password", "secret", "api_key", "apikey", "authorization", "credential"})
+        if (k.find(word) != std::string::npos) return true;
+    return false;
+}
+
+json::value parse_or_string(const std::optional<std::string>& text) {
+    if (!text) return nullptr;
+    boost::system::error_code ec;
+    auto v = json::parse(*text, ec);
+    return ec ? json::value(*text) : v;
+}
+
+std::chrono::milliseconds backoff(const retry_policy& p, int failed_attempt) {
+    double ms = static_cast<double>(p.initial_backoff.count());
+    for (int i = 1; i < failed_attempt; ++i) ms *= p.multiplier;
+    ms = std::min(ms, static_cast<double>(p.max_backoff.count()));
+    // Full jitter in [ms/2, ms]: retries of many executions do not arrive together.
+    thread_local std::mt19937 rng{std::random_device{}()};
+    std::uniform_real_distribution<double> jitter(0.5, 1.0);
+    return std::chrono::milliseconds(static_cast<std::int64_t>(ms * jitter(rng)));
+}
+
+}  // namespace
+
+execution_runner::execution_runner(engine_env& env, store::execution record, std::shared_ptr<const workflow_definition> def,
+                                   bool persist, std::vector<store::step_run> history)
+    : env_(env),
+      strand_(boost::asio::make_strand(env.rt->io())),
+      record_(std::move(record)),
+      def_(std::move(def)),
+      persist_(persist),
+      history_(std::move(history)) {
+    boost::system::error_code ec;
+    input_ = json::parse(record_.input, ec);
+    if (ec || !input_.is_object()) input_ = json::object();
+    for (const auto& [name, value] : env_.secrets) {
+        secrets_[name] = value;
+        secret_values_.push_back(value);
+    }
+    for (const auto& kv : input_.as_object())
+        if (secret_name(kv.key()) && kv.value().is_string()) secret_values_.emplace_back(kv.value().as_string());
+    std::erase_if(secret_values_, [](const std::string& s) { return s.size() < 4; });
+}
+
+// ---- graph and history ---------------------------------------------------------------
+
+void execution_runner::build_graph() {
+    steps_.resize(def_->steps.size());
+    for (std::size_t i = 0; i < def_->steps.size(); ++i) {
+        auto& s = steps_[i];
+        s.def = def_->steps[i].get();
+        for (const auto& d : s.def->depends_on) {
+            const auto j = def_->index.at(d);
+            s.deps.push_back(j);
+            steps_[j].successors.push_back(i);
+        }
+        s.pending_deps = s.deps.size();
+        if (s.def->is_handler) s.status = state::dormant;
+    }
+}
+
+void execution_runner::apply_history(std::vector<store::step_run>& history) {
+    // The latest attempt of each step decides its state.
+    std::map<std::string, store::step_run*> latest;
+    for (auto& run : history) {
+        auto& l = latest[run.step_id];
+        if (!l || run.attempt > l->attempt) l = &run;
+    }
+    for (auto& [step_id, run] : latest) {
+        auto it = def_->index.find(step_id);
+        if (it == def_->index.end()) continue;
+        auto& s = steps_[it->second];
+        s.attempt = run->attempt;
+        s.run_id = run->id;
+        s.idempotency_key = run->idempotency_key;
+        switch (run->status) {
+            case step_status::completed:
+                s.status = state::completed;
+                s.output = parse_or_string(run->output);
+                outputs_[s.def->id] = s.output;
+                if (s.def->output_variable) outputs_[*s.def->output_variable] = s.output;
+                break;
+            case step_status::skipped: s.status = state::skipped; break;
+            case step_status::failed:
+                // Failed for good only if its handling was decided; otherwise retry from here.
+                if (s.def->on_failure == failure_action::continue_on) s.status = state::failed;
+                else s.rerun_in_flight = false;
+                break;
+            case step_status::pending:
+            case step_status::running:
+                // In flight when the process died: run this attempt again with its key.
+                s.rerun_in_flight = true;
+                s.attempt = run->attempt - 1;
+                break;
+            case step_status::cancelled: break;
+        }
+    }
+    // Finished steps release their successors.
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+        const auto st = steps_[i].status;
+        if (st == state::completed || st == state::skipped || st == state::failed)
+            for (auto succ : steps_[i].successors) --steps_[succ].pending_deps;
+    }
+    // A completed condition skips its other branch again (its skip rows may not have committed).
+    for (std::size_t i = 0; i < steps_.size(); ++i)
+        if (steps_[i].def->kind == step_kind::condition && steps_[i].status == state::completed) apply_branch(i);
+}
+
+// ---- lifecycle -----------------------------------------------------------------------
+
+void execution_runner::start(std::function<void(execution_outcome)> on_finished) {
+    on_finished_ = std::move(on_finished);
+    boost::asio::post(strand_, [self = shared_from_this()] {
+        self->started_ = std::chrono::steady_clock::now();
+        self->build_graph();
+        self->resumed_ = !self->history_.empty() || self->record_.status == execution_status::running;
+        self->apply_history(self->history_);
+        self->history_.clear();
+        std::optional<std::chrono::milliseconds> timeout = self->def_->timeout;
+        if (self->record_.deadline_at) {
+            const auto left = *self->record_.deadline_at - store::now();
+            timeout = std::max(std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(left));
+        }
+        if (timeout) {
+            self->deadline_ = std::make_unique<boost::asio::steady_timer>(self->strand_, *timeout);
+            self->deadline_->async_wait([self](const boost::system::error_code& ec) {
+                if (!ec && !self->finished_)
+                    self->terminate(execution_status::timed_out, "the execution exceeded its timeout");
+            });
+        }
+        const auto id = self->record_.id;
+        self->persist(
+            [id](store::transaction& tx) { tx.executions().set_status(id, {execution_status::running, {}, {}}); },
+            [self] {
+                self->publish(self->resumed_ ? "chainbot.workflow.resumed" : "chainbot.workflow.started");
+                self->schedule();
+                self->check_done();
+            });
+    });
+}
+
+void execution_runner::cancel() {
+    boost::asio::post(strand_, [self = shared_from_this()] {
+        if (!self->finished_) self->terminate(execution_status::cancelled, "cancelled");
+    });
+}
+
+void execution_runner::pause() {
+    boost::asio::post(strand_, [self = shared_from_this()] {
+        if (self->finished_ || self->paused_) return;
+        self->paused_ = true;
+        const auto id = self->record_.id;
+        self->persist([id](store::transaction& tx) { tx.executions().set_status(id, {execution_status::paused, {}, {}}); },
+                      [self] { self->publish("chainbot.workflow.paused"); });
+    });
+}
+
+void execution_runner::resume() {
+    boost::asio::post(strand_, [self = shared_from_this()] {
+        if (self->finished_ || !self->paused_) return;
+        self->paused_ = false;
+        const auto id = self->record_.id;
+        self->persist([id](store::transaction& tx) { tx.executions().set_status(id, {execution_status::running, {}, {}}); },
+                      [self] {
+                          self->publish("chainbot.workflow.resumed");
+                          self->schedule();
+                          self->check_done();
+                      });
+    });
+}
+
+void execution_runner::shutdown() {
+    boost::asio::post(strand_, [self = shared_from_this()] {
+        if (self->finished_) return;
+        self->finished_ = true;
+        if (self->deadline_) self->deadline_->cancel();
+        for (auto& s : self->steps_) {
+            if (s.cancelled) s.cancelled->store(true);
+            if (s.timer) s.timer->cancel();
+            ++s.token;
+        }
+    });
+}
+
+// ---- scheduling ----------------------------------------------------------------------
+
+void execution_runner::schedule() {
+    if (finished_ || paused_) return;
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+        auto& s = steps_[i];
+        if ((s.status == state::waiting && s.pending_deps == 0) || s.status == state::ready) dispatch(i);
+        if (finished_ || paused_) return;
+    }
+}
+
+void execution_runner::dispatch(std::size_t i) {
+    auto& s = steps_[i];
+    if (paused_) {
+        s.status = state::ready;
+        return;
+    }
+    // A step whose predecessors were all skipped is skipped too (a branch not taken).
+    if (!s.deps.empty() && std::all_of(s.deps.begin(), s.deps.end(), [&](std::size_t d) {
+            return steps_[d].status == state::skipped;
+        }) && !s.handling) {
+        return skip_step(i, true);
+    }
+    if (s.def->condition) {
+        try {
+            if (!evaluate_condition(*s.def->condition, [this, i](std::string_view r) { return resolve(r, i); }))
+                return skip_step(i, true);
+        } catch (const step_failure& e) {
+            s.status = state::running;
+            s.attempt = std::max(s.attempt, 0) + 1;
+            return on_result(i, s.token, step_result{false, nullptr, fmt::format("condition: {}", e.what()), e.kind()});
+        }
+    }
+    s.status = state::running;
+    ++s.attempt;
+    ++s.token;
+    s.cancelled = std::make_shared<std::atomic<bool>>(false);
+    const auto exec_id = record_.id;
+    const auto step_id = s.def->id;
+    if (s.rerun_in_flight) {
+        // The same row and the same idempotency key as the attempt that was in flight.
+        s.rerun_in_flight = false;
+        const auto run_id = s.run_id;
+        persist_detached([run_id](store::transaction& tx) { tx.step_runs().set_status(run_id, {step_status::running, {}, {}}); });
+    } else {
+        s.run_id.clear();
+        s.idempotency_key = fmt::format("{}:{}:{}", exec_id, step_id, s.attempt);
+        store::new_step_run row;
+        row.execution_id = exec_id;
+        row.step_id = step_id;
+        row.attempt = s.attempt;
+        row.status = step_status::running;
+        row.idempotency_key = s.idempotency_key;
+        row.id = exec_id + "/" + step_id + "/" + std::to_string(s.attempt);
+        s.run_id = row.id;
+        if (const auto* in = s.def->raw.if_contains("input")) row.input = json::serialize(masked(*in));
+        persist_detached([row](store::transaction& tx) { tx.step_runs().create(row); });
+    }
+    publish_step("chainbot.workflow.step.started", i, {{"attempt", s.attempt}});
+    if (s.def->timeout) {
+        s.timer = std::make_unique<boost::asio::steady_timer>(strand_, *s.def->timeout);
+        const auto token = s.token;
+        s.timer->async_wait([self = shared_from_this(), i, token](const boost::system::error_code& ec) {
+            if (ec) return;
+            auto& st = self->steps_[i];
+            if (st.token != token || st.status != state::running) return;
+            st.cancelled->store(true);  // the step is cancelled, not abandoned
+            self->on_result(i, token, step_result{false, nullptr, fmt::format("step timed out after {} ms", st.def->timeout->count()), "timeout"});
+        });
+    }
+    const auto token = s.token;
+    run_step_body(make_context(i), [self = shared_from_this(), i, token](step_result r) {
+        self->on_result(i, token, std::move(r));
+    });
+}
+
+void execution_runner::on_result(std::size_t i, std::uint64_t token, step_result r) {
+    auto& s = steps_[i];
+    if (finished_ || s.token != token || s.status != state::running) return;  // a late result of an abandoned attempt
+    ++s.token;
+    if (s.timer) s.timer->cancel();
+    const auto run_id = s.run_id;
+    if (r.ok) {
+        s.output = std::move(r.output);
+        s.status = state::completed;
+        auto stored = json::serialize(masked(s.output));
+        persist([run_id, stored](store::transaction& tx) { tx.step_runs().set_status(run_id, {step_status::completed, stored, {}}); },
+                [self = shared_from_this(), i, end = r.end_execution] {
+                    auto& st = self->steps_[i];
+                    self->outputs_[st.def->id] = st.output;
+                    if (st.def->output_variable) self->outputs_[*st.def->output_variable] = st.output;
+                    self->publish_step("chainbot.workflow.step.completed", i);
+                    if (end) return self->complete(st.output);
+                    if (st.def->kind == step_kind::condition) self->apply_branch(i);
+                    self->finish_step(i);
+                });
+        return;
+    }
+    s.error = masked(r.error);
+    s.error_kind = r.error_kind.empty() ? "error" : r.error_kind;
+    const auto& retry = s.def->retry;
+    const bool selected = retry.retry_on.empty() ? retryable_by_default(s.error_kind)
+                                                 : std::find(retry.retry_on.begin(), retry.retry_on.end(), s.error_kind) != retry.retry_on.end();
+    const bool again = selected && s.attempt < retry.max_attempts;
+    s.status = again ? state::backoff : state::failed;
+    const auto error = s.error;
+    persist([run_id, error](store::transaction& tx) { tx.step_runs().set_status(run_id, {step_status::failed, {}, error}); },
+            [self = shared_from_this(), i, again] {
+                auto& st = self->steps_[i];
+                self->publish_step("chainbot.workflow.step.failed", i, {{"error", st.error}, {"retrying", again}});
+                if (!again) return self->on_step_failed(i);
+                // Wait out the backoff, then run the next attempt (unless cancelled or paused meanwhile).
+                st.status = state::backoff;
+                st.timer = std::make_unique<boost::asio::steady_timer>(self->strand_, backoff(st.def->retry, st.attempt));
+                const auto token = st.token;
+                st.timer->async_wait([self, i, token](const boost::system::error_code& ec) {
+                    auto& s2 = self->steps_[i];
+                    if (ec || self->finished_ || s2.token != token || s2.status != state::backoff) return;
+                    s2.status = state::ready;
+                    self->dispatch(i);
+                });
+            });
+}
+
+void execution_runner::on_step_failed(std::size_t i) {
+    auto& s = steps_[i];
+    if (s.handling) {  // a handler failed: the failure it handled stands
+        return terminate(execution_status::failed, fmt::format("handler {} failed: {}", s.def->id, s.error));
+    }
+    switch (s.def->on_failure) {
+        case failure_action::continue_on:
+            finish_step(i);  // successors run; ${step.error} is not set, the output is null
+            return;
+        case failure_action::handler: {
+            const auto h = def_->index.at(*s.def->handler);
+            auto& hs = steps_[h];
+            if (hs.status != state::dormant)
+                return terminate(execution_status::failed, fmt::format("step {} failed and its handler {} already ran: {}",
+                                                                       s.def->id, hs.def->id, s.error));
+            hs.handling = i;
+            hs.status = state::waiting;
+            hs.pending_deps = 0;
+            return dispatch(h);
+        }
+        case failure_action::fail:
+            return terminate(execution_status::failed, fmt::format("step {} failed: {}", s.def->id, s.error));
+    }
+}
+
+void execution_runner::finish_step(std::size_t i) {
+    auto& s = steps_[i];
+    // A handler that completed stands in for the step it handled.
+    if (s.handling) {
+        auto& failed = steps_[*s.handling];
+        failed.output = s.output;
+        outputs_[failed.def->id] = failed.output;  // later steps read the handler's result as the step's
+        s.handling.reset();
+        return finish_step(static_cast<std::size_t>(&failed - steps_.data()));
+    }
+    for (auto succ : s.successors)
+        if (steps_[succ].pending_deps > 0) --steps_[succ].pending_deps;
+    schedule();
+    check_done();
+}
+
+void execution_runner::skip_step(std::size_t i, bool persist_row) {
+    auto& s = steps_[i];
+    if (s.status == state::skipped || s.status == state::completed) return;
+    s.status = state::skipped;
+    if (persist_row) {
+        store::new_step_run row;
+        row.execution_id = record_.id;
+        row.step_id = s.def->id;
+        row.attempt = std::max(1, s.attempt + 1);
+        row.status = step_status::skipped;
+        row.id = record_.id + "/" + s.def->id + "/" + std::to_string(row.attempt);
+        row.idempotency_key = row.id;
+        persist_detached([row](store::transaction& tx) {
+            // A resumed execution may skip a step whose skip row already committed.
+            if (!tx.step_runs().get(row.id)) tx.step_runs().create(row);
+        });
+    }
+    publish_step("chainbot.workflow.step.skipped", i);
+    finish_step(i);
+}
+
+void execution_runner::apply_branch(std::size_t c) {
+    const auto& out = steps_[c].output;
+    const auto* obj = out.if_object();
+    const bool taken = obj && obj->if_contains("result") && obj->at("result").is_bool() && obj->at("result").as_bool();
+    const auto& skip = taken ? steps_[c].def->false_steps : steps_[c].def->true_steps;
+    for (const auto& id : skip) {
+        const auto j = def_->index.at(id);
+        if (steps_[j].status == state::waiting) {
+            steps_[j].status = state::skipped;
+            store::new_step_run row;
+            row.execution_id = record_.id;
+            row.step_id = id;
+            row.attempt = 1;
+            row.status = step_status::skipped;
+            row.id = record_.id + "/" + id + "/1";
+            row.idempotency_key = row.id;
+            persist_detached([row](store::transaction& tx) {
+                if (!tx.step_runs().get(row.id)) tx.step_runs().create(row);
+            });
+            for (auto succ : steps_[j].successors)
+                if (steps_[succ].pending_deps > 0) --steps_[succ].pending_deps;
+        }
+    }
+}
+
+void execution_runner::check_done() {
+    if (finished_ || paused_) return;
+    bool all_finished = true;
+    for (const auto& s : steps_) {
+        if (s.status == state::running || s.status == state::ready || s.status == state::backoff) return;
+        if (s.status == state::waiting) {
+            if (s.pending_deps == 0) return;  // about to run
+            all_finished = false;
+        }
+    }
+    if (!all_finished) {
+        // Nothing runs and something still waits: only possible if a predecessor never finished.
+        return terminate(execution_status::failed, "the workflow cannot make progress (unsatisfiable dependencies)");
+    }
+    json::object output;
+    for (const auto& s : steps_)
+        if (s.status == state::completed) output[s.def->id] = s.output;
+    for (const auto& s : steps_)
+        if (s.def->output_variable && s.status == state::completed) output[*s.def->output_variable] = s.output;
+    complete(std::move(output));
+}
+
+void execution_runner::complete(json::value output) {
+    if (finished_) return;
+    finished_ = true;
+    if (deadline_) deadline_->cancel();
+    for (std::size_t i = 0; i < steps_.size(); ++i)  // a succeed step ends the execution early
+        if (steps_[i].status == state::running) {
+            steps_[i].cancelled->store(true);
+            ++steps_[i].token;
+        }
+    final_output_ = masked(output);
+    const auto id = record_.id;
+    const auto text = json::serialize(*final_output_);
+    persist([id, text](store::transaction& tx) { tx.executions().set_status(id, {execution_status::completed, text, {}}); },
+            [self = shared_from_this()] {
+                self->publish("chainbot.workflow.completed", {{"status", "completed"}});
+                if (self->on_finished_)
+                    self->on_finished_({self->record_.id, "completed", *self->final_output_, ""});
+            });
+}
+
+void execution_runner::stop_running_steps(step_status as) {
+    for (auto& s : steps_) {
+        if (s.status != state::running) continue;
+        s.cancelled->store(true);
+        ++s.token;
+        if (s.timer) s.timer->cancel();
+        s.status = state::cancelled;
+        const auto run_id = s.run_id;
+        persist_detached([run_id, as](store::transaction& tx) { tx.step_runs().set_status(run_id, {as, {}, "cancelled"}); });
+    }
+}
+
+void execution_runner::terminate(execution_status status, std::string error) {
+    if (finished_) return;
+    finished_ = true;
+    if (deadline_) deadline_->cancel();
+    stop_running_steps(step_status::cancelled);
+    for (auto& s : steps_)
+        if (s.timer) s.timer->cancel();
+    error = masked(error);
+    const auto id = record_.id;
+    persist([id, status, error](store::transaction& tx) { tx.executions().set_status(id, {status, {}, error}); },
+            [self = shared_from_this(), status, error] {
+                const std::string name(store::to_string(status));
+                const auto topic = status == execution_status::failed      ? "chainbot.workflow.failed"
+                                   : status == execution_status::timed_out ? "chainbot.workflow.timed_out"
+                                                                           : "chainbot.workflow.cancelled";
+                self->publish(topic, {{"status", name}, {"error", error}});
+                if (self->on_finished_) self->on_finished_({self->record_.id, name, nullptr, error});
+            });
+}
+
+// ---- persistence and events ----------------------------------------------------------
+
+void execution_runner::persist(transition_writer::work w, std::function<void()> then) {
+    if (!persist_ || !env_.writer) return boost::asio::post(strand_, std::move(then));
+    auto self = shared_from_this();
+    auto shared_work = std::make_shared<transition_writer::work>(std::move(w));
+    auto attempt = std::make_shared<std::function<void(std::chrono::milliseconds)>>();
+    *attempt = [self, shared_work, then, attempt](std::chrono::milliseconds delay) {
+        auto submit = [self, shared_work, then, attempt, delay] {
+            const bool queued = self->env_.writer->submit(*shared_work, [self, then, attempt, delay](std::exception_ptr e) {
+                if (!e) return boost::asio::post(self->strand_, then);
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& ex) {
+                    self->env_.rt->log().error("orchestrator", "execution {}: cannot persist a transition, retrying: {}",
+                                               self->record_.id, ex.what());
+                }
+                // The store recovers by itself; the transition is retried until it commits.
+                const auto next = std::min(std::chrono::milliseconds(30000), std::max(std::chrono::milliseconds(200), delay * 2));
+                (*attempt)(next);
+            });
+            if (!queued) (*attempt)(std::max(std::chrono::milliseconds(50), delay));
+        };
+        if (delay.count() == 0) return submit();
+        auto timer = std::make_shared<boost::asio::steady_timer>(self->strand_, delay);
+        timer->async_wait([timer, submit](const boost::system::error_code&) { submit(); });
+    };
+    (*attempt)(std::chrono::milliseconds(0));
+}
+
+void execution_runner::persist_detached(transition_writer::work w) {
+    persist(std::move(w), [] {});
+}
+
+std::size_t execution_runner::steps_completed() const {
+    return static_cast<std::size_t>(std::count_if(steps_.begin(), steps_.end(), [](const step_state& s) {
+        return s.status == state::completed;
+    }));
+}
+
+double execution_runner::duration_seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+}
+
+void execution_runner::publish(const std::string& topic, json::object extra) {
+    json::object fields{{"workflow_id", record_.workflow_id},
+                        {"execution_id", record_.id},
+                        {"status", paused_ ? "paused" : "running"},
+                        {"duration", duration_seconds()},
+                        {"steps_completed", steps_completed()},
+                        {"total_steps", steps_.size()}};
+    for (auto& kv : extra) fields[kv.key()] = std::move(kv.value());
+    env_.rt->events().publish(topic, std::move(fields));
+}
+
+void execution_runner::publish_step(const std::string& topic, std::size_t i, json::object extra) {
+    extra["step_id"] = steps_[i].def->id;
+    extra["step_type"] = to_string(steps_[i].def->kind);
+    publish(topic, std::move(extra));
+}
+
+// ---- data ----------------------------------------------------------------------------
+
+const json::value* execution_runner::resolve(std::string_view root, std::size_t for_step) const {
+    if (root == "input") return &input_;
+    if (const auto* v = outputs_.if_contains(root)) return v;
+    if (const auto* v = input_.as_object().if_contains(root)) return v;  // ${api_token} from the input
+    if (const auto* v = secrets_.if_contains(root)) return v;
+    (void)for_step;
+    return nullptr;
+}
+
+step_context execution_runner::make_context(std::size_t i) {
+    auto& s = steps_[i];
+    step_context ctx;
+    ctx.env = &env_;
+    ctx.strand = &strand_;
+    ctx.step = s.def;
+    ctx.execution_id = record_.id;
+    ctx.workflow_id = record_.workflow_id;
+    ctx.attempt = s.attempt;
+    ctx.idempotency_key = s.idempotency_key;
+    ctx.cancelled = s.cancelled;
+    // Handlers see ${error}; everyone sees ${execution}.
+    auto extra = std::make_shared<json::object>();
+    (*extra)["execution"] = json::object{{"id", record_.id}, {"workflow_id", record_.workflow_id}, {"attempt", s.attempt}};
+    if (s.handling) {
+        const auto& failed = steps_[*s.handling];
+        (*extra)["error"] = json::object{{"message", failed.error}, {"kind", failed.error_kind}, {"step", failed.def->id}};
+    }
+    ctx.resolve = [self = shared_from_this(), extra, i](std::string_view root) -> const json::value* {
+        if (const auto* v = extra->if_contains(root)) return v;
+        return self->resolve(root, i);
+    };
+    return ctx;
+}
+
+std::string execution_runner::masked(const std::string& s) const {
+    std::string out = s;
+    for (const auto& secret : secret_values_)
+        for (auto pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos + 3))
+            out.replace(pos, secret.size(), "***");
+    return out;
+}
+
+json::value execution_runner::masked(const json::value& v) const {
+    if (secret_values_.empty()) return v;
+    if (v.is_string()) return json::value(masked(std::string(v.as_string())));
+    if (v.is_array()) {
+        json::array a;
+        for (const auto& e : v.as_array()) a.push_back(masked(e));
+        return a;
+    }
+    if (v.is_object()) {
+        json::object o;
+        for (const auto& kv : v.as_object()) o[kv.key()] = masked(kv.value());
+        return o;
+    }
+    return v;
+}
+
+}  // namespace chainbot::orchestrator

@@ -1,0 +1,104 @@
+#pragma once
+// One execution of a workflow definition, driven by events on its own strand: a step is
+// dispatched when its predecessors are finished; nothing polls. Every transition goes to
+// the store through the group-commit writer, and a step's successors start only after its
+// completion has committed. Built from the store's history, it resumes an execution that
+// a crash interrupted: completed steps are not run again, an in-flight step runs again
+// with the same idempotency key.
+
+#include "orchestrator/definition.hpp"
+#include "orchestrator/engine_env.hpp"
+#include "orchestrator/step_body.hpp"
+#include "store/execution_repository.hpp"
+#include "store/step_run_repository.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace chainbot::orchestrator {
+
+class execution_runner : public std::enable_shared_from_this<execution_runner> {
+public:
+    execution_runner(engine_env& env, store::execution record, std::shared_ptr<const workflow_definition> def,
+                     bool persist, std::vector<store::step_run> history = {});
+
+    /// @brief Starts or resumes; `on_finished` is called once with the outcome.
+    void start(std::function<void(execution_outcome)> on_finished);
+    void cancel();
+    void pause();
+    void resume();
+    /// @brief Stops without a state change in the store (module shutdown): resumed at next start.
+    void shutdown();
+    const std::string& id() const noexcept { return record_.id; }
+
+private:
+    enum class state { waiting, ready, running, backoff, completed, failed, skipped, cancelled, dormant };
+    struct step_state {
+        const step_def* def = nullptr;
+        state status = state::waiting;
+        int attempt = 0;
+        std::size_t pending_deps = 0;
+        std::vector<std::size_t> deps, successors;
+        std::string run_id;
+        std::string idempotency_key;
+        bool rerun_in_flight = false;  // resumed: run the stored attempt again, same key
+        boost::json::value output;
+        std::string error, error_kind;
+        std::uint64_t token = 0;  // invalidates results of an abandoned attempt
+        std::shared_ptr<std::atomic<bool>> cancelled;
+        std::unique_ptr<boost::asio::steady_timer> timer;
+        std::optional<std::size_t> handling;  // a handler: the failed step it handles
+    };
+
+    void build_graph();
+    void apply_history(std::vector<store::step_run>& history);
+    void schedule();
+    void dispatch(std::size_t i);
+    void on_result(std::size_t i, std::uint64_t token, step_result r);
+    void on_step_failed(std::size_t i);
+    void finish_step(std::size_t i);
+    void skip_step(std::size_t i, bool persist_row);
+    void apply_branch(std::size_t condition);
+    void check_done();
+    void complete(boost::json::value output);
+    void terminate(store::execution_status status, std::string error);
+    void stop_running_steps(store::step_status as);
+    void persist(transition_writer::work w, std::function<void()> then);
+    void persist_detached(transition_writer::work w);
+    void publish(const std::string& topic, boost::json::object extra = {});
+    void publish_step(const std::string& topic, std::size_t i, boost::json::object extra = {});
+    const boost::json::value* resolve(std::string_view root, std::size_t for_step) const;
+    step_context make_context(std::size_t i);
+    boost::json::value masked(const boost::json::value& v) const;
+    std::string masked(const std::string& s) const;
+    std::size_t steps_completed() const;
+    double duration_seconds() const;
+
+    engine_env& env_;
+    strand_t strand_;
+    store::execution record_;
+    std::shared_ptr<const workflow_definition> def_;
+    bool persist_;
+    std::vector<store::step_run> history_;
+    std::vector<step_state> steps_;
+    boost::json::value input_;
+    boost::json::object outputs_;   // by step id and output_variable
+    boost::json::object secrets_;   // resolvable names that are secrets
+    std::vector<std::string> secret_values_;
+    bool paused_ = false;
+    bool finished_ = false;
+    bool resumed_ = false;
+    std::optional<boost::json::value> final_output_;
+    std::unique_ptr<boost::asio::steady_timer> deadline_;
+    std::chrono::steady_clock::time_point started_;
+    std::function<void(execution_outcome)> on_finished_;
+};
+
+}  // namespace chainbot::orchestrator

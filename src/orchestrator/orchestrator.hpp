@@ -1,0 +1,126 @@
+#pragma once
+// The workflow orchestrator as a runtime service: workflow definitions (validated before
+// they are stored, versioned), executions admitted up to workflow.max_concurrent_executions
+// with a FIFO queue behind, cancel/pause/resume, and recovery at start of every execution
+// the store shows queued or running.
+
+#include "orchestrator/definition.hpp"
+#include "orchestrator/engine_env.hpp"
+#include "orchestrator/execution_runner.hpp"
+#include "orchestrator/task_registry.hpp"
+#include "orchestrator/transition_writer.hpp"
+#include "runtime/runtime.hpp"
+#include "store/database.hpp"
+
+#include <boost/asio/thread_pool.hpp>
+#include <boost/json/value.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace chainbot::http {
+class http_client;
+}
+
+namespace chainbot::orchestrator {
+
+/// @brief A refused request, with the HTTP-like status it maps to.
+class orchestrator_error : public std::runtime_error {
+public:
+    orchestrator_error(int status, std::string code, const std::string& message)
+        : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+    int status() const noexcept { return status_; }
+    const std::string& code() const noexcept { return code_; }
+
+private:
+    int status_;
+    std::string code_;
+};
+
+struct execute_request {
+    boost::json::value input = boost::json::object();
+    std::optional<std::string> idempotency_key;
+    std::optional<double> timeout_hours;
+    std::optional<bool> ephemeral;  // overrides the workflow's "ephemeral"
+};
+
+class orchestrator final : public service {
+public:
+    /// @brief `store` gives the open store once the store service has started.
+    explicit orchestrator(std::function<std::shared_ptr<store::database>()> store);
+    ~orchestrator() override;
+
+    std::string_view name() const override { return "orchestrator"; }
+    void start(runtime& rt) override;  ///< recovers executions left queued or running
+    void stop() noexcept override;     ///< running executions stay "running" in the store and resume at next start
+
+    task_registry& tasks() noexcept { return tasks_; }
+    void set_http_client(http::http_client* client) noexcept { http_ = client; }
+    void set_gpio(std::function<boost::json::value(const boost::json::object&)> gpio) { gpio_ = std::move(gpio); }
+
+    /// @brief Parses the JSON text; throws validation_error (every problem with its JSON path).
+    std::shared_ptr<const workflow_definition> validate(const boost::json::value& definition) const;
+    store::workflow_version create_workflow(const boost::json::value& definition);
+    store::workflow_version update_workflow(const std::string& id, const boost::json::value& definition);
+    /// @brief Refused (409) while executions of the workflow are queued, running or paused.
+    void delete_workflow(const std::string& id);
+
+    /// @brief Starts (or queues) an execution of the latest version. With an idempotency key
+    /// already used for this workflow, returns that execution instead. `on_done` gets the outcome.
+    store::execution execute(const std::string& workflow_id, const execute_request& request,
+                             std::function<void(execution_outcome)> on_done = {});
+    void cancel(const std::string& execution_id);
+    void pause(const std::string& execution_id);
+    void resume(const std::string& execution_id);
+
+    /// @brief Blocks until the execution finishes or `timeout` passes (nullopt then). Not on I/O threads.
+    std::optional<execution_outcome> wait(const std::string& execution_id, std::chrono::milliseconds timeout);
+
+    std::size_t running_count() const;
+    std::size_t queued_count() const;
+    const std::string& instance_id() const noexcept { return instance_id_; }
+    /// @brief For tests and shutdown: waits until every queued store write has committed.
+    void flush();
+
+private:
+    struct queued {
+        store::execution record;
+        std::shared_ptr<const workflow_definition> def;
+        bool persist;
+        std::vector<store::step_run> history;
+    };
+    std::shared_ptr<const workflow_definition> load_definition(const std::string& workflow_id, int version);
+    void admit(queued q);
+    void launch(queued q);  // with mutex_ held
+    void on_finished(const execution_outcome& outcome);
+    void recover();
+    validation_options validation() const;
+    std::shared_ptr<store::database> db() const;
+
+    std::function<std::shared_ptr<store::database>()> store_;
+    runtime* rt_ = nullptr;
+    http::http_client* http_ = nullptr;
+    std::function<boost::json::value(const boost::json::object&)> gpio_;
+    task_registry tasks_;
+    std::unique_ptr<boost::asio::thread_pool> blocking_;
+    std::unique_ptr<transition_writer> writer_;
+    engine_env env_;
+    std::string instance_id_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable finished_cv_;
+    bool accepting_ = false;
+    std::map<std::string, std::shared_ptr<execution_runner>> running_;
+    std::deque<queued> queue_;
+    std::map<std::string, std::vector<std::function<void(execution_outcome)>>> waiters_;
+    std::map<std::string, execution_outcome> recent_;  // outcomes of finished executions, bounded
+    std::deque<std::string> recent_order_;
+};
+
+}  // namespace chainbot::orchestrator

@@ -1,0 +1,22 @@
+#include "orchestrator/task_registry.hpp"
+
+namespace chainbot::orchestrator {
+
+void task_registry::add(const std::string& agent_type, const std::string& task, task_fn fn) {
+    std::lock_guard lock(mutex_);
+    tasks_[{agent_type, task}] = std::move(fn);
+}
+
+std::optional<task_fn> task_registry::find(const std::string& agent_type, const std::string& task) const {
+    std::lock_guard lock(mutex_);
+    auto it = tasks_.find({agent_type, task});
+    if (it == tasks_.end()) return std::nullopt;
+    return it->second;
+}
+
+bool task_registry::contains(const std::string& agent_type, const std::string& task) const {
+    std::lock_guard lock(mutex_);
+    return tasks_.count({agent_type, task}) > 0;
+}
+
+}  // namespace chainbot::orchestrator

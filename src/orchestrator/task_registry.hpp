@@ -1,0 +1,56 @@
+#pragma once
+// The tasks `agent_task` steps run, by agent type and task name. The agents component
+// registers its built-in tasks here; tests register their own.
+
+#include <boost/json/value.hpp>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace chainbot::orchestrator {
+
+/// @brief A step failure with a kind that retry_on can select ("timeout", "http_5xx",
+/// "validation", "agent", ...). Any other exception counts as kind "error".
+class step_failure : public std::runtime_error {
+public:
+    step_failure(std::string kind, const std::string& message) : std::runtime_error(message), kind_(std::move(kind)) {}
+    const std::string& kind() const noexcept { return kind_; }
+
+private:
+    std::string kind_;
+};
+
+/// @brief What a task receives.
+struct task_call {
+    std::string execution_id;
+    std::string step_id;
+    int attempt = 1;
+    std::string idempotency_key;  // the same when an in-flight step runs again after a crash
+    boost::json::value input;     // the step's rendered `input` (or the workflow input when absent)
+    boost::json::object config;   // the step's rendered `config`
+    std::shared_ptr<std::atomic<bool>> cancelled;  // set on cancel or timeout; long tasks check it
+};
+
+/// @brief A task: returns its output or throws (step_failure for a classified error).
+/// Tasks run on the blocking pool, so they may block.
+using task_fn = std::function<boost::json::value(const task_call&)>;
+
+class task_registry {
+public:
+    void add(const std::string& agent_type, const std::string& task, task_fn fn);
+    /// @brief nullopt when no such task exists.
+    std::optional<task_fn> find(const std::string& agent_type, const std::string& task) const;
+    bool contains(const std::string& agent_type, const std::string& task) const;
+
+private:
+    mutable std::mutex mutex_;
+    std::map<std::pair<std::string, std::string>, task_fn> tasks_;
+};
+
+}  // namespace chainbot::orchestrator

@@ -1,0 +1,30 @@
+#pragma once
+// Internal. Whether the database answered last time, for the `database` health component.
+// Every call and every ping reports its outcome here; the transitions are logged once.
+
+#include "store/options.hpp"
+
+#include <atomic>
+#include <mutex>
+
+namespace chainbot::store::detail {
+
+class availability {
+public:
+    availability(std::function<void(log_level, std::string_view)> log, std::string masked_url);
+    void succeeded() noexcept;
+    void failed(std::string_view why) noexcept;
+    bool reachable() const noexcept { return reachable_.load(); }
+    store_health health() const;
+
+private:
+    void log(log_level level, std::string_view message) const noexcept;
+    std::function<void(log_level, std::string_view)> log_;
+    std::string masked_url_;
+    std::atomic<bool> reachable_{true};
+    mutable std::mutex mutex_;
+    std::string last_error_;
+    std::optional<time_point> since_;
+};
+
+}  // namespace chainbot::store::detail

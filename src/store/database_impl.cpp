@@ -1,0 +1,176 @@
+#include "store/database_impl.hpp"
+
+#include "store/error_kind.hpp"
+#include "store/errors.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <random>
+#include <thread>
+
+namespace chainbot::store::detail {
+
+namespace {
+
+/// What went wrong in one attempt at a transaction.
+enum class phase { connect, body, commit };
+
+struct failure {
+    error_kind kind = error_kind::other;
+    std::string message;
+    phase where = phase::connect;  // a failed COMMIT leaves the outcome unknown
+    bool pool_busy = false;
+};
+
+std::chrono::milliseconds backoff(const retry_policy& p, int attempt) {
+    thread_local std::mt19937 rng(std::random_device{}());
+    const auto base = p.initial_delay.count() << std::min(attempt - 1, 20);
+    const auto capped = std::min<long long>(base, p.max_delay.count());
+    std::uniform_int_distribution<long long> jitter(capped / 2, std::max<long long>(capped, 1));
+    return std::chrono::milliseconds(jitter(rng));
+}
+
+void rollback_quietly(connection_pool::lease& lease) noexcept {
+    try {
+        lease->sql << "ROLLBACK";
+    } catch (...) {
+        lease.discard();  // its state is unknown: do not hand it to anyone else
+    }
+}
+
+bool is_database_error(const std::exception& e) noexcept {
+    return dynamic_cast<const soci::soci_error*>(&e) != nullptr || dynamic_cast<const connect_failed*>(&e) != nullptr;
+}
+
+/// One attempt: true on commit. Database errors fill `f`; other exceptions (the body's own,
+/// e.g. store_not_found) roll back and propagate unchanged.
+bool attempt_once(connection_pool& pool, access a, const std::function<void(connection&)>& body, failure& f) {
+    std::optional<connection_pool::lease> lease;
+    phase ph = phase::connect;
+    try {
+        lease.emplace(pool.acquire());
+        connection& c = **lease;
+        ph = phase::body;
+        c.sql << c.sql_dialect.begin(a);
+        body(c);
+        ph = phase::commit;
+        c.sql << "COMMIT";
+        return true;
+    } catch (const pool_exhausted& e) {
+        f = {error_kind::connection, e.what(), phase::connect, true};
+        return false;
+    } catch (const std::exception& e) {
+        const auto kind = classify(e, lease ? &**lease : nullptr);
+        if (lease) {
+            if (kind == error_kind::connection)
+                lease->discard();
+            else if (ph != phase::connect)
+                rollback_quietly(*lease);
+        }
+        if (!is_database_error(e)) throw;
+        f = {kind, e.what(), ph, false};
+        return false;
+    } catch (...) {
+        if (lease && ph != phase::connect) rollback_quietly(*lease);
+        throw;
+    }
+}
+
+}  // namespace
+
+database_impl::database_impl(store_options options, connection_target target)
+    : options_(std::move(options)),
+      pool_(std::move(target), session_settings{options_.busy_timeout, options_.sqlite_synchronous},
+            pool_limits{options_.pool_size, options_.max_overflow, options_.acquire_timeout}),
+      availability_(options_.log, pool_.target().masked_url) {}
+
+void database_impl::log(log_level level, std::string_view message) const noexcept {
+    if (!options_.log) return;
+    try {
+        options_.log(level, message);
+    } catch (...) {
+    }
+}
+
+void database_impl::run(access a, const std::function<void(connection&)>& body) {
+    // While the database is known to be down, fail fast: one attempt, no backoff.
+    const int max_attempts = availability_.reachable() ? std::max(1, options_.retry.max_attempts) : 1;
+    for (int attempt = 1;; ++attempt) {
+        failure f;
+        if (attempt_once(pool_, a, body, f)) {
+            availability_.succeeded();
+            return;
+        }
+        const bool last = attempt >= max_attempts;
+        switch (f.kind) {
+            case error_kind::connection:
+                if (f.pool_busy) {
+                    if (last) throw store_unavailable(f.message);
+                    break;
+                }
+                // Idle connections opened before an outage are as dead as this one.
+                pool_.drop_idle();
+                // A connection that broke mid-use may just be stale; only failing to open a
+                // new one says the database is down.
+                if (f.where == phase::connect) availability_.failed(f.message);
+                if (f.where == phase::commit)
+                    throw store_unavailable("the connection to the database was lost while committing; whether the "
+                                            "change was saved is unknown: " +
+                                            f.message);
+                if (last)
+                    throw store_unavailable(fmt::format("database {} is unavailable: {}", pool_.target().masked_url,
+                                                        f.message));
+                break;
+            case error_kind::transient:
+                if (last)
+                    throw store_unavailable(
+                        fmt::format("the database stayed busy after {} attempts: {}", attempt, f.message));
+                break;
+            case error_kind::constraint:
+                throw store_conflict(f.message);
+            case error_kind::other:
+                throw store_error(f.message);
+        }
+        std::this_thread::sleep_for(backoff(options_.retry, attempt));
+    }
+}
+
+bool database_impl::ping() noexcept {
+    const char* query =
+        pool_.sql_dialect().kind() == backend_kind::sqlite ? "SELECT count(*) FROM sqlite_master" : "SELECT 1";
+    std::string last_error = "no answer";
+    // Twice: the first connection may be a stale one from before an outage.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        try {
+            auto lease = pool_.acquire();
+            try {
+                long long n = 0;
+                lease->sql << query, soci::into(n);
+            } catch (const std::exception& e) {
+                if (classify(e, &*lease) != error_kind::connection) {
+                    availability_.succeeded();  // it answered, if with an error
+                    return true;
+                }
+                lease.discard();
+                pool_.drop_idle();
+                last_error = e.what();
+                continue;
+            }
+            availability_.succeeded();
+            return true;
+        } catch (const pool_exhausted&) {
+            return availability_.reachable();  // every connection busy is not the database being down
+        } catch (const std::exception& e) {
+            availability_.failed(e.what());
+            return false;
+        } catch (...) {
+            availability_.failed("unknown error");
+            return false;
+        }
+    }
+    availability_.failed(last_error);
+    return false;
+}
+
+}  // namespace chainbot::store::detail

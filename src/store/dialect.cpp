@@ -1,0 +1,47 @@
+#include "store/dialect.hpp"
+
+#include <fmt/format.h>
+
+namespace chainbot::store::detail {
+
+namespace {
+void replace_all(std::string& s, std::string_view from, std::string_view to) {
+    for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
+        s.replace(pos, from.size(), to);
+}
+}  // namespace
+
+std::string_view dialect::begin(access a) const noexcept {
+    if (kind_ == backend_kind::sqlite && a == access::write) return "BEGIN IMMEDIATE";
+    return "BEGIN";
+}
+
+std::vector<std::string> dialect::session_setup(const session_settings& s) const {
+    if (kind_ != backend_kind::sqlite) return {};
+    // busy_timeout first: switching to WAL needs a lock another connection may hold.
+    return {fmt::format("PRAGMA busy_timeout = {}", s.busy_timeout.count()), "PRAGMA journal_mode = WAL",
+            "PRAGMA foreign_keys = ON", fmt::format("PRAGMA synchronous = {}", s.synchronous)};
+}
+
+std::string dialect::expand(std::string_view portable_sql) const {
+    std::string sql(portable_sql);
+    replace_all(sql, "{serial_pk}",
+                kind_ == backend_kind::sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT"
+                                              : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY");
+    return sql;
+}
+
+std::string_view dialect::table_exists_query() const noexcept {
+    if (kind_ == backend_kind::sqlite) return "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = :name";
+    return "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = "
+           ":name";
+}
+
+std::string_view dialect::migration_lock() const noexcept {
+    return kind_ == backend_kind::sqlite ? "" : "LOCK TABLE schema_migrations IN EXCLUSIVE MODE";
+}
+
+std::string_view dialect::for_update() const noexcept { return kind_ == backend_kind::sqlite ? "" : " FOR UPDATE"; }
+std::string_view dialect::for_share() const noexcept { return kind_ == backend_kind::sqlite ? "" : " FOR SHARE"; }
+
+}  // namespace chainbot::store::detail

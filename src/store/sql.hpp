@@ -1,0 +1,180 @@
+#pragma once
+// Internal (includes SOCI). Small helpers for running bound statements.
+//
+// Every value reaches the database as a bound parameter. SOCI keeps a reference to what
+// use() and into() are given until the statement has run, so they must be named
+// variables that outlive the call (a temporary dies before the statement executes).
+
+#include "store/connection.hpp"
+#include "store/types.hpp"
+
+#include <soci/soci.h>
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace chainbot::store::detail {
+
+inline long long to_db(time_point t) noexcept { return t.time_since_epoch().count(); }
+inline time_point from_db(long long ms) noexcept { return time_point(std::chrono::milliseconds(ms)); }
+
+/// @brief A text parameter that may be NULL, with its indicator beside it.
+struct nullable_text {
+    explicit nullable_text(const std::optional<std::string>& v)
+        : value(v.value_or(std::string())), ind(v ? soci::i_ok : soci::i_null) {}
+    std::string value;
+    soci::indicator ind;
+};
+
+/// @brief An integer (or timestamp) parameter that may be NULL.
+struct nullable_int {
+    explicit nullable_int(std::optional<long long> v) : value(v.value_or(0)), ind(v ? soci::i_ok : soci::i_null) {}
+    explicit nullable_int(std::optional<time_point> t)
+        : value(t ? to_db(*t) : 0), ind(t ? soci::i_ok : soci::i_null) {}
+    long long value;
+    soci::indicator ind;
+};
+
+/// @brief A nullable column read back: the value unless the indicator says NULL.
+inline std::optional<std::string> text_or_null(const std::string& v, soci::indicator ind) {
+    return ind == soci::i_null ? std::nullopt : std::optional<std::string>(v);
+}
+inline std::optional<time_point> time_or_null(long long v, soci::indicator ind) {
+    return ind == soci::i_null ? std::nullopt : std::optional<time_point>(from_db(v));
+}
+
+/// @brief Prepares `sql` on `c` with the given into()/use() elements.
+template <typename... Elements>
+soci::statement prepare(connection& c, std::string_view sql, Elements&&... elements) {
+    soci::statement st(c.sql);
+    (st.exchange(std::forward<Elements>(elements)), ...);
+    st.alloc();
+    st.prepare(std::string(sql), soci::details::st_one_time_query);
+    st.define_and_bind();
+    return st;
+}
+
+/// @brief Runs an INSERT, UPDATE or DELETE; returns the number of rows it changed.
+template <typename... Uses>
+long long exec(connection& c, std::string_view sql, Uses&&... uses) {
+    auto st = prepare(c, sql, std::forward<Uses>(uses)...);
+    st.execute(true);
+    return st.get_affected_rows();
+}
+
+/// @brief The first column of the first row as an integer; nullopt without a row or on NULL.
+template <typename... Uses>
+std::optional<long long> query_int(connection& c, std::string_view sql, Uses&&... uses) {
+    long long value = 0;
+    soci::indicator ind = soci::i_ok;
+    auto st = prepare(c, sql, soci::into(value, ind), std::forward<Uses>(uses)...);
+    if (!st.execute(true) || ind == soci::i_null) return std::nullopt;
+    return value;
+}
+
+/// @brief Reads every row of a SELECT whose columns `Row::bind` maps (Row::columns lists them).
+template <typename Row, typename... Uses>
+auto query_rows(connection& c, std::string_view sql, Uses&&... uses) {
+    Row row;
+    soci::statement st(c.sql);
+    row.bind(st);
+    (st.exchange(std::forward<Uses>(uses)), ...);
+    st.alloc();
+    st.prepare(std::string(sql), soci::details::st_one_time_query);
+    st.define_and_bind();
+    st.execute(false);
+    std::vector<decltype(row.record())> out;
+    while (st.fetch()) out.push_back(row.record());
+    return out;
+}
+
+/// @brief Like query_rows for a query of at most one row.
+template <typename Row, typename... Uses>
+auto query_row(connection& c, std::string_view sql, Uses&&... uses) {
+    auto rows = query_rows<Row>(c, sql, std::forward<Uses>(uses)...);
+    using record = typename decltype(rows)::value_type;
+    return rows.empty() ? std::optional<record>() : std::optional<record>(std::move(rows.front()));
+}
+
+/// @brief A WHERE clause built from optional filters, with the values it binds.
+/// Values are kept in deques so their addresses stay put for SOCI.
+class filter {
+public:
+    void add(std::string_view condition, std::string value) {
+        texts_.push_back(std::move(value));
+        add_condition(condition);
+        order_.emplace_back(true, texts_.size() - 1);
+    }
+    /// @brief A condition binding the same text twice, e.g. "(a = :x OR b = :y)".
+    void add_twice(std::string_view condition, const std::string& value) {
+        add(condition, value);
+        texts_.push_back(value);
+        order_.emplace_back(true, texts_.size() - 1);
+    }
+    void add(std::string_view condition, long long value) {
+        ints_.push_back(value);
+        add_condition(condition);
+        order_.emplace_back(false, ints_.size() - 1);
+    }
+    /// @brief " WHERE a AND b" or "".
+    const std::string& where() const noexcept { return where_; }
+    /// @brief Adds the use() elements, in the order the conditions were added.
+    void bind(soci::statement& st) {
+        for (const auto& [is_text, index] : order_) {
+            if (is_text)
+                st.exchange(soci::use(texts_[index]));
+            else
+                st.exchange(soci::use(ints_[index]));
+        }
+    }
+
+private:
+    void add_condition(std::string_view condition) {
+        where_ += where_.empty() ? " WHERE " : " AND ";
+        where_ += condition;
+    }
+    std::string where_;
+    std::deque<std::string> texts_;
+    std::deque<long long> ints_;
+    std::vector<std::pair<bool, std::size_t>> order_;
+};
+
+/// @brief query_rows for a filtered list: `sql_head` + filter + `sql_tail` (ORDER BY ... LIMIT :l OFFSET :o).
+template <typename Row>
+auto query_filtered(connection& c, std::string_view sql_head, filter& f, std::string_view sql_tail, const page& p) {
+    Row row;
+    long long limit = static_cast<long long>(p.limit);
+    long long offset = static_cast<long long>(p.offset);
+    soci::statement st(c.sql);
+    row.bind(st);
+    f.bind(st);
+    st.exchange(soci::use(limit));
+    st.exchange(soci::use(offset));
+    st.alloc();
+    st.prepare(std::string(sql_head) + f.where() + std::string(sql_tail) + " LIMIT :limit OFFSET :offset",
+               soci::details::st_one_time_query);
+    st.define_and_bind();
+    st.execute(false);
+    std::vector<decltype(row.record())> out;
+    while (st.fetch()) out.push_back(row.record());
+    return out;
+}
+
+/// @brief count(*) over `table` with the filter.
+inline long long count_filtered(connection& c, std::string_view table, filter& f) {
+    long long n = 0;
+    soci::statement st(c.sql);
+    st.exchange(soci::into(n));
+    f.bind(st);
+    st.alloc();
+    st.prepare("SELECT count(*) FROM " + std::string(table) + f.where(), soci::details::st_one_time_query);
+    st.define_and_bind();
+    st.execute(true);
+    return n;
+}
+
+}  // namespace chainbot::store::detail

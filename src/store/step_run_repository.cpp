@@ -1,0 +1,141 @@
+#include "store/step_run_repository.hpp"
+
+#include "store/crypto.hpp"
+#include "store/errors.hpp"
+#include "store/runner.hpp"
+#include "store/sql.hpp"
+
+#include <fmt/format.h>
+
+namespace chainbot::store {
+
+namespace {
+
+using detail::access;
+using detail::connection;
+
+struct step_run_row {
+    static constexpr std::string_view columns =
+        "id, execution_id, step_id, attempt, status, input, output, error, idempotency_key, created_at, "
+        "started_at, finished_at";
+    std::string id, execution_id, step_id, status, input, output, error, idempotency_key;
+    int attempt = 0;
+    long long created_at = 0, started_at = 0, finished_at = 0;
+    soci::indicator input_i{}, output_i{}, error_i{}, started_i{}, finished_i{};
+
+    void bind(soci::statement& st) {
+        st.exchange(soci::into(id));
+        st.exchange(soci::into(execution_id));
+        st.exchange(soci::into(step_id));
+        st.exchange(soci::into(attempt));
+        st.exchange(soci::into(status));
+        st.exchange(soci::into(input, input_i));
+        st.exchange(soci::into(output, output_i));
+        st.exchange(soci::into(error, error_i));
+        st.exchange(soci::into(idempotency_key));
+        st.exchange(soci::into(created_at));
+        st.exchange(soci::into(started_at, started_i));
+        st.exchange(soci::into(finished_at, finished_i));
+    }
+    step_run record() const {
+        step_run s;
+        s.id = id;
+        s.execution_id = execution_id;
+        s.step_id = step_id;
+        s.attempt = attempt;
+        const auto parsed = parse_step_status(status);
+        if (!parsed) throw store_error(fmt::format("step run {} has an unknown status \"{}\"", id, status));
+        s.status = *parsed;
+        s.input = detail::text_or_null(input, input_i);
+        s.output = detail::text_or_null(output, output_i);
+        s.error = detail::text_or_null(error, error_i);
+        s.idempotency_key = idempotency_key;
+        s.created_at = detail::from_db(created_at);
+        s.started_at = detail::time_or_null(started_at, started_i);
+        s.finished_at = detail::time_or_null(finished_at, finished_i);
+        return s;
+    }
+};
+
+std::string select_step_runs() { return fmt::format("SELECT {} FROM step_runs", step_run_row::columns); }
+
+std::optional<step_run> find(connection& c, const std::string& id, bool lock) {
+    return detail::query_row<step_run_row>(
+        c, select_step_runs() + " WHERE id = :id" + std::string(lock ? c.sql_dialect.for_update() : ""),
+        soci::use(id));
+}
+
+}  // namespace
+
+step_run step_run_repository::create(const new_step_run& n) {
+    step_run s;
+    s.id = n.id.empty() ? new_uuid() : n.id;
+    s.execution_id = n.execution_id;
+    s.step_id = n.step_id;
+    s.attempt = n.attempt;
+    s.status = n.status;
+    s.input = n.input;
+    s.idempotency_key =
+        n.idempotency_key.empty() ? fmt::format("{}:{}:{}", n.execution_id, n.step_id, n.attempt) : n.idempotency_key;
+    s.created_at = now();
+    if (n.status == step_status::running) s.started_at = s.created_at;
+    runner_->call(access::write, [&](connection& c) {
+        if (detail::query_int(c, "SELECT count(*) FROM executions WHERE id = :id", soci::use(s.execution_id))
+                .value_or(0) == 0)
+            throw store_not_found(fmt::format("execution {} not found", s.execution_id));
+        const auto existing = detail::query_int(
+            c, "SELECT count(*) FROM step_runs WHERE execution_id = :e AND step_id = :s AND attempt = :a",
+            soci::use(s.execution_id), soci::use(s.step_id), soci::use(s.attempt));
+        if (existing.value_or(0) > 0)
+            throw store_conflict(fmt::format("step {} of execution {} already has an attempt {}", s.step_id,
+                                             s.execution_id, s.attempt));
+        const std::string status(to_string(s.status));
+        const long long created = detail::to_db(s.created_at);
+        detail::nullable_text input(s.input);
+        detail::nullable_int started(s.started_at);
+        detail::exec(c,
+                     "INSERT INTO step_runs (id, execution_id, step_id, attempt, status, input, idempotency_key, "
+                     "created_at, started_at) VALUES (:id, :e, :s, :a, :st, :i, :k, :c, :sa)",
+                     soci::use(s.id), soci::use(s.execution_id), soci::use(s.step_id), soci::use(s.attempt),
+                     soci::use(status), soci::use(input.value, input.ind), soci::use(s.idempotency_key),
+                     soci::use(created), soci::use(started.value, started.ind));
+    });
+    return s;
+}
+
+std::optional<step_run> step_run_repository::get(const std::string& id) {
+    return runner_->call(access::read, [&](connection& c) { return find(c, id, false); });
+}
+
+std::vector<step_run> step_run_repository::list(const std::string& execution_id) {
+    return runner_->call(access::read, [&](connection& c) {
+        return detail::query_rows<step_run_row>(
+            c, select_step_runs() + " WHERE execution_id = :e ORDER BY created_at, step_id, attempt",
+            soci::use(execution_id));
+    });
+}
+
+step_run step_run_repository::set_status(const std::string& id, const step_run_change& change) {
+    return runner_->call(access::write, [&](connection& c) {
+        auto s = find(c, id, true);
+        if (!s) throw store_not_found(fmt::format("step run {} not found", id));
+        const auto t = now();
+        s->status = change.status;
+        if (change.status == step_status::running && !s->started_at) s->started_at = t;
+        if (is_terminal(change.status) && !s->finished_at) s->finished_at = t;
+        if (change.output) s->output = change.output;
+        if (change.error) s->error = change.error;
+
+        const std::string status(to_string(s->status));
+        detail::nullable_text output(s->output), error(s->error);
+        detail::nullable_int started(s->started_at), finished(s->finished_at);
+        detail::exec(c,
+                     "UPDATE step_runs SET status = :s, output = :o, error = :e, started_at = :st, finished_at = :f "
+                     "WHERE id = :id",
+                     soci::use(status), soci::use(output.value, output.ind), soci::use(error.value, error.ind),
+                     soci::use(started.value, started.ind), soci::use(finished.value, finished.ind), soci::use(id));
+        return std::move(*s);
+    });
+}
+
+}  // namespace chainbot::store

@@ -1,0 +1,284 @@
+// The engine end to end on SQLite: the seed workflows, every construct, retries,
+// timeouts, error handling, history and events.
+#include "engine_fixture.hpp"
+
+#include "http/client.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+using namespace chainbot;
+using namespace chainbot::test;
+namespace json = boost::json;
+
+namespace {
+
+std::string example(const std::string& name) {
+    std::ifstream in(std::string(CHAINBOT_SOURCE_DIR) + "/examples/workflows/" + name);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// Test tasks standing in for the agents issue's built-in ones: a quality score from the
+// fraction of records whose fields are all present.
+void register_seed_tasks(orchestrator::task_registry& tasks, std::vector<std::string>* ran = nullptr,
+                         std::mutex* m = nullptr) {
+    auto note = [ran, m](const std::string& what) {
+        if (!ran) return;
+        std::lock_guard lock(*m);
+        ran->push_back(what);
+    };
+    tasks.add("assistant", "analyze_data_quality", [note](const orchestrator::task_call& c) -> json::value {
+        note("analyze_data_quality");
+        const auto& records = c.input.as_object().at("records").as_array();
+        std::size_t complete = 0;
+        for (const auto& r : records) {
+            bool ok = true;
+            for (const auto& kv : r.as_object()) ok = ok && !kv.value().is_null();
+            complete += ok;
+        }
+        return json::object{{"quality_score", records.empty() ? 0.0 : double(complete) / double(records.size())}};
+    });
+    for (auto task : {"advanced_processing", "basic_processing", "validate_input_data", "transform_data"})
+        tasks.add("data_processor", task, [note, task](const orchestrator::task_call& c) -> json::value {
+            note(task);
+            return json::object{{"task", task}, {"config", c.config}};
+        });
+}
+
+std::map<std::string, store::step_status> latest_status(const std::vector<store::step_run>& runs) {
+    std::map<std::string, store::step_status> out;
+    for (const auto& r : runs) out[r.step_id] = r.status;
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("seed conditional workflow branches on a quality_score computed from its input", "[orchestrator][engine]") {
+    engine e;
+    std::vector<std::string> ran;
+    std::mutex m;
+    register_seed_tasks(e.orch->tasks(), &ran, &m);
+    e.start();
+    const auto wf = e.create(example("smart_data_processing.json"));
+
+    auto high = e.run(wf, R"({"records": [{"a": 1, "b": 2}, {"a": 3, "b": 4}]})");
+    REQUIRE(high.status == "completed");
+    auto status = latest_status(e.history(high.execution_id));
+    CHECK(status["step1"] == store::step_status::completed);
+    CHECK(status["condition1"] == store::step_status::completed);
+    CHECK(status["step2_high_quality"] == store::step_status::completed);
+    CHECK(status["step2_low_quality"] == store::step_status::skipped);
+
+    auto low = e.run(wf, R"({"records": [{"a": 1, "b": null}, {"a": null, "b": 4}, {"a": 5, "b": 6}]})");
+    REQUIRE(low.status == "completed");
+    status = latest_status(e.history(low.execution_id));
+    CHECK(status["step2_high_quality"] == store::step_status::skipped);
+    CHECK(status["step2_low_quality"] == store::step_status::completed);
+    CHECK(low.output.as_object().at("step1").as_object().at("quality_score").as_double() == Approx(1.0 / 3));
+    std::lock_guard lock(m);
+    CHECK(std::count(ran.begin(), ran.end(), "advanced_processing") == 1);
+    CHECK(std::count(ran.begin(), ran.end(), "basic_processing") == 1);
+}
+
+TEST_CASE("seed pipeline: agent tasks then an api_call with the secret token that is never stored", "[orchestrator][engine]") {
+    // The remote API: a real HTTP server on loopback (the example's host is unreachable here,
+    // so the test points step3's URL at it; nothing else of the example changes).
+    boost::asio::io_context io;
+    http::router r;
+    std::string auth_seen, body_seen, key_seen;
+    r.add("POST", "/process", [&](http::request& req, http::responder respond) {
+        auth_seen = req.headers["authorization"];
+        key_seen = req.headers["idempotency-key"];
+        respond(http::response::json(200, R"({"accepted": true})"));
+    });
+    http::server srv(io, r);
+    srv.listen("127.0.0.1", 0);
+    auto guard = boost::asio::make_work_guard(io);
+    std::thread t([&] { io.run(); });
+
+    engine e;
+    register_seed_tasks(e.orch->tasks());
+    http::http_client client(e.module.get_runtime()->io());
+    e.orch->set_http_client(&client);
+    e.start();
+    auto def = json::parse(example("data_processing_pipeline.json"));
+    def.as_object()["steps"].as_array()[2].as_object()["url"] = "http://127.0.0.1:" + std::to_string(srv.port()) + "/process";
+    const auto wf = e.orch->create_workflow(def).workflow_id;
+    auto out = e.run(wf, R"({"api_token": "tok-s3cr3t-value", "records": []})");
+    srv.stop();
+    guard.reset();
+    t.join();
+
+    REQUIRE(out.status == "completed");
+    CHECK(auth_seen == "Bearer tok-s3cr3t-value");
+    CHECK(key_seen == out.execution_id + ":step3:1");
+    CHECK(out.output.as_object().at("step3").as_object().at("status_code").as_int64() == 200);
+    CHECK(out.output.as_object().at("step2").as_object().at("config").as_object().at("transformation") == "normalize");
+    // The secret is in the input (given by the caller) but nowhere the engine wrote.
+    for (const auto& run : e.history(out.execution_id)) {
+        CHECK(run.output.value_or("").find("tok-s3cr3t-value") == std::string::npos);
+        CHECK(run.input.value_or("").find("tok-s3cr3t-value") == std::string::npos);
+    }
+    CHECK(e.db()->executions().get(out.execution_id)->output.value_or("").find("tok-s3cr3t-value") == std::string::npos);
+    CHECK(e.events->all().find("tok-s3cr3t-value") == std::string::npos);
+    const auto completed = e.events->of("chainbot.workflow.completed");
+    REQUIRE(completed.size() == 1);
+    CHECK(completed[0].at("steps_completed").as_int64() == 3);
+    CHECK(completed[0].at("total_steps").as_int64() == 3);
+    CHECK(completed[0].at("workflow_id").as_string() == wf);
+    CHECK(completed[0].contains("duration"));
+    CHECK(e.events->of("chainbot.workflow.started").size() == 1);
+    CHECK(e.events->of("chainbot.workflow.step.completed").size() == 3);
+}
+
+TEST_CASE("retries with backoff until success and retry_on limits which errors retry", "[orchestrator][engine]") {
+    engine e(R"("workflow": {"retry_attempts": 3})");
+    std::atomic<int> calls{0}, bad_calls{0};
+    e.orch->tasks().add("data_processor", "flaky", [&](const orchestrator::task_call& c) -> json::value {
+        if (++calls < 3) throw std::runtime_error("transient failure " + std::to_string(c.attempt));
+        return json::object{{"attempt", c.attempt}};
+    });
+    e.orch->tasks().add("data_processor", "invalid", [&](const orchestrator::task_call&) -> json::value {
+        ++bad_calls;
+        throw orchestrator::step_failure("validation", "the input is wrong");
+    });
+    e.start();
+    const auto wf = e.create(R"({"name": "r", "steps": [{"id": "s", "type": "agent_task", "agent_type": "data_processor",
+        "task": "flaky", "retry": {"max_attempts": 5, "initial_backoff_ms": 10}}]})");
+    auto out = e.run(wf);
+    REQUIRE(out.status == "completed");
+    CHECK(out.output.as_object().at("s").as_object().at("attempt").as_int64() == 3);
+    auto runs = e.history(out.execution_id);
+    REQUIRE(runs.size() == 3);
+    CHECK(runs[0].status == store::step_status::failed);
+    CHECK(runs[0].error.value_or("").find("transient failure 1") != std::string::npos);
+    CHECK(runs[2].status == store::step_status::completed);
+    CHECK(runs[2].attempt == 3);
+
+    const auto wf2 = e.create(R"({"name": "v", "steps": [{"id": "s", "type": "agent_task", "agent_type": "data_processor", "task": "invalid"}]})");
+    auto failed = e.run(wf2);
+    CHECK(failed.status == "failed");
+    CHECK(bad_calls == 1);  // validation errors are not retried
+    CHECK(failed.error.find("the input is wrong") != std::string::npos);
+}
+
+TEST_CASE("a step timeout cancels the step (the task sees it) and fails the execution", "[orchestrator][engine]") {
+    engine e;
+    std::atomic<bool> saw_cancel{false};
+    e.orch->tasks().add("data_processor", "slow", [&](const orchestrator::task_call& c) -> json::value {
+        for (int i = 0; i < 500 && !c.cancelled->load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        saw_cancel = c.cancelled->load();
+        return nullptr;
+    });
+    e.start();
+    const auto wf = e.create(R"({"name": "t", "steps": [{"id": "s", "type": "agent_task", "agent_type": "data_processor",
+        "task": "slow", "timeout_seconds": 0.2, "retry": {"max_attempts": 1}}]})");
+    auto out = e.run(wf);
+    CHECK(out.status == "failed");
+    CHECK(out.error.find("timed out") != std::string::npos);
+    for (int i = 0; i < 100 && !saw_cancel; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    CHECK(saw_cancel);
+}
+
+TEST_CASE("on_failure continue goes on and a handler step receives the error", "[orchestrator][engine]") {
+    engine e;
+    e.orch->tasks().add("data_processor", "boom", [](const orchestrator::task_call&) -> json::value {
+        throw orchestrator::step_failure("agent", "kaboom");
+    });
+    e.start();
+    const auto cont = e.create(R"({"name": "c", "steps": [
+        {"id": "a", "type": "agent_task", "agent_type": "data_processor", "task": "boom", "on_failure": {"action": "continue"}},
+        {"id": "b", "type": "transform", "value": "after"}]})");
+    auto out = e.run(cont);
+    CHECK(out.status == "completed");
+    CHECK(out.output.as_object().at("b") == "after");
+
+    const auto handled = e.create(R"({"name": "h", "steps": [
+        {"id": "a", "type": "agent_task", "agent_type": "data_processor", "task": "boom", "retry": {"max_attempts": 1},
+         "on_failure": {"action": "handler", "handler": "fix"}},
+        {"id": "b", "type": "transform", "value": "${a.recovered}"},
+        {"id": "fix", "type": "transform", "value": {"recovered": "${error.message}", "from": "${error.step}"}}]})");
+    auto h = e.run(handled);
+    REQUIRE(h.status == "completed");
+    CHECK(h.output.as_object().at("b") == "kaboom");
+    CHECK(h.output.as_object().at("fix").as_object().at("from") == "a");
+}
+
+TEST_CASE("loops, parallel branches, transforms, waits, events and succeed/fail steps", "[orchestrator][engine]") {
+    engine e;
+    e.start();
+    const auto wf = e.create(R"({"name": "all", "steps": [
+        {"id": "each", "type": "loop", "items": "${input.items}", "steps": [
+            {"id": "double", "type": "transform", "transform_type": "expression", "expression": "item * 2"},
+            {"id": "label", "type": "transform", "value": "#${index}=${double}"}]},
+        {"id": "count", "type": "loop", "range": {"start": 0, "end": 3}, "steps": [{"id": "v", "type": "transform", "value": "${item}"}]},
+        {"id": "until", "type": "loop", "while": "length(results) < 4", "max_iterations": 10, "steps": [{"id": "x", "type": "transform", "value": 1}]},
+        {"id": "both", "type": "parallel", "steps": [
+            {"id": "w1", "type": "wait", "duration_ms": 30}, {"id": "w2", "type": "transform", "value": "fast"}]},
+        {"id": "first", "type": "parallel", "join": "first", "steps": [
+            {"id": "slow", "type": "wait", "duration": 5}, {"id": "quick", "type": "transform", "value": "q"}]},
+        {"id": "parse", "type": "transform", "transform_type": "json_parse", "input": "${input.text}"},
+        {"id": "text", "type": "transform", "transform_type": "json_stringify", "value": {"k": "${parse.n}"}},
+        {"id": "note", "type": "emit_event", "topic": "batch_done", "payload": {"n": "${parse.n}"}},
+        {"id": "done", "type": "succeed", "output": {"labels": "${each.results}", "n": "${parse.n}"}},
+        {"id": "never", "type": "fail", "error": "not reached"}]})");
+    auto out = e.run(wf, R"({"items": [1, 2, 3], "text": "{\"n\": 7}"})");
+    INFO(out.error);
+    REQUIRE(out.status == "completed");
+    const auto& o = out.output.as_object();
+    CHECK(o.at("n").as_int64() == 7);
+    const auto& labels = o.at("labels").as_array();
+    REQUIRE(labels.size() == 3);
+    CHECK(labels[2].as_object().at("label") == "#2=6");
+    auto runs = e.history(out.execution_id);
+    auto status = latest_status(runs);
+    CHECK(status.count("never") == 0);  // succeed ended the execution before it
+    const auto notes = e.events->of("chainbot.custom.batch_done");
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0].at("payload").as_object().at("n").as_int64() == 7);
+    // Outputs of the loops and the parallel joins are in the step history.
+    for (const auto& r : runs) {
+        if (r.step_id == "count") CHECK(json::parse(*r.output).as_object().at("count").as_int64() == 3);
+        if (r.step_id == "until") CHECK(json::parse(*r.output).as_object().at("count").as_int64() == 4);
+        if (r.step_id == "first") CHECK(json::parse(*r.output).as_object().at("first") == "quick");
+        if (r.step_id == "text") CHECK(json::parse(*r.output) == R"({"k":7})");
+    }
+
+    const auto failing = e.create(R"({"name": "f", "steps": [{"id": "stop", "type": "fail", "error": "bad input ${input.why}"}]})");
+    auto f = e.run(failing, R"({"why": "empty"})");
+    CHECK(f.status == "failed");
+    CHECK(f.error.find("bad input empty") != std::string::npos);
+    CHECK(e.events->of("chainbot.workflow.failed").size() == 1);
+}
+
+TEST_CASE("a type error in a condition fails that step with a clear message, not the process", "[orchestrator][engine]") {
+    engine e;
+    e.start();
+    const auto wf = e.create(R"({"name": "te", "steps": [
+        {"id": "c", "type": "condition", "expression": "input.name > 3", "true_steps": [], "false_steps": []}]})");
+    auto out = e.run(wf, R"({"name": "text"})");
+    CHECK(out.status == "failed");
+    CHECK(out.error.find("input.name > 3") != std::string::npos);
+}
+
+TEST_CASE("sub-workflows run as executions of their own", "[orchestrator][engine]") {
+    engine e;
+    e.start();
+    const auto child = e.create(R"({"name": "child", "steps": [{"id": "sq", "type": "transform", "transform_type": "expression", "expression": "input.n * input.n"}]})");
+    const auto parent = e.create(R"({"name": "parent", "steps": [
+        {"id": "call", "type": "sub_workflow", "workflow_id": ")" + child + R"(", "input": {"n": "${input.n}"}},
+        {"id": "result", "type": "transform", "value": "${call.output.sq}"}]})");
+    auto out = e.run(parent, R"({"n": 9})");
+    REQUIRE(out.status == "completed");
+    CHECK(out.output.as_object().at("result").as_int64() == 81);
+    CHECK(e.db()->executions().count({child, std::nullopt, std::nullopt}) == 1);
+}

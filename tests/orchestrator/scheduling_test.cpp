@@ -1,0 +1,177 @@
+// Admission and control: the concurrency limit with a FIFO queue, cancel, pause and
+// resume, idempotency keys, execution timeouts, deleting a workflow in use.
+#include "engine_fixture.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <thread>
+
+using namespace chainbot;
+using namespace chainbot::test;
+namespace json = boost::json;
+
+namespace {
+
+// A task that blocks until released, recording the order executions started in.
+struct gate {
+    std::mutex m;
+    std::condition_variable cv;
+    bool open = false;
+    std::vector<std::string> started;
+    void add_to(orchestrator::task_registry& tasks) {
+        tasks.add("data_processor", "gated", [this](const orchestrator::task_call& c) -> json::value {
+            std::unique_lock lock(m);
+            started.push_back(c.execution_id);
+            cv.notify_all();
+            cv.wait_for(lock, std::chrono::seconds(20), [&] { return open || c.cancelled->load(); });
+            return json::object{{"released", open}};
+        });
+    }
+    void release() {
+        std::lock_guard lock(m);
+        open = true;
+        cv.notify_all();
+    }
+    std::size_t count() {
+        std::lock_guard lock(m);
+        return started.size();
+    }
+};
+
+const char* gated_workflow = R"({"name": "gated", "steps": [
+    {"id": "g", "type": "agent_task", "agent_type": "data_processor", "task": "gated"},
+    {"id": "after", "type": "transform", "value": "${g.released}"}]})";
+
+template <typename F>
+bool eventually(F f) {
+    for (int i = 0; i < 500; ++i) {
+        if (f()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("at most max_concurrent_executions run and the rest queue in FIFO order", "[orchestrator][scheduling]") {
+    engine e(R"("workflow": {"max_concurrent_executions": 2})");
+    gate g;
+    g.add_to(e.orch->tasks());
+    e.start();
+    const auto wf = e.create(gated_workflow);
+    std::vector<std::string> ids;
+    for (int i = 0; i < 5; ++i) ids.push_back(e.orch->execute(wf, {}).id);
+    REQUIRE(eventually([&] { return g.count() == 2; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK(g.count() == 2);
+    CHECK(e.orch->running_count() == 2);
+    CHECK(e.orch->queued_count() == 3);
+    CHECK(e.db()->executions().get(ids[4])->status == store::execution_status::queued);
+    g.release();
+    for (const auto& id : ids) {
+        auto out = e.orch->wait(id, std::chrono::seconds(20));
+        REQUIRE(out);
+        CHECK(out->status == "completed");
+    }
+    std::lock_guard lock(g.m);
+    CHECK(g.started == ids);  // FIFO
+}
+
+TEST_CASE("cancel a running and a queued execution", "[orchestrator][scheduling]") {
+    engine e(R"("workflow": {"max_concurrent_executions": 1})");
+    gate g;
+    g.add_to(e.orch->tasks());
+    e.start();
+    const auto wf = e.create(gated_workflow);
+    const auto running = e.orch->execute(wf, {}).id;
+    const auto queued = e.orch->execute(wf, {}).id;
+    REQUIRE(eventually([&] { return g.count() == 1; }));
+    e.orch->cancel(queued);
+    e.orch->cancel(running);
+    auto a = e.orch->wait(running, std::chrono::seconds(10));
+    auto b = e.orch->wait(queued, std::chrono::seconds(10));
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK(a->status == "cancelled");
+    CHECK(b->status == "cancelled");
+    e.orch->flush();
+    CHECK(e.db()->executions().get(running)->status == store::execution_status::cancelled);
+    CHECK(e.db()->executions().get(queued)->status == store::execution_status::cancelled);
+    CHECK(g.count() == 1);  // the queued one never ran
+    CHECK_THROWS_AS(e.orch->cancel(running), orchestrator::orchestrator_error);
+    g.release();
+}
+
+TEST_CASE("pause holds the next step and resume continues", "[orchestrator][scheduling]") {
+    engine e;
+    gate g;
+    g.add_to(e.orch->tasks());
+    e.start();
+    const auto id = e.orch->execute(e.create(gated_workflow), {}).id;
+    REQUIRE(eventually([&] { return g.count() == 1; }));
+    e.orch->pause(id);
+    REQUIRE(eventually([&] { return !e.events->of("chainbot.workflow.paused").empty(); }));
+    g.release();  // the running step finishes, but "after" must not start while paused
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK_FALSE(e.orch->wait(id, std::chrono::milliseconds(10)).has_value());
+    e.orch->flush();
+    CHECK(e.db()->executions().get(id)->status == store::execution_status::paused);
+    e.orch->resume(id);
+    auto out = e.orch->wait(id, std::chrono::seconds(10));
+    REQUIRE(out);
+    CHECK(out->status == "completed");
+}
+
+TEST_CASE("an idempotency key returns the existing execution instead of a duplicate", "[orchestrator][scheduling]") {
+    engine e;
+    e.start();
+    const auto wf = e.create(R"({"name": "once", "steps": [{"id": "a", "type": "transform", "value": "${input.v}"}]})");
+    orchestrator::execute_request req;
+    req.input = json::parse(R"({"v": 1})");
+    req.idempotency_key = "order-42";
+    const auto first = e.orch->execute(wf, req);
+    req.input = json::parse(R"({"v": 2})");
+    const auto second = e.orch->execute(wf, req);
+    CHECK(first.id == second.id);
+    REQUIRE(e.orch->wait(first.id, std::chrono::seconds(10)));
+    e.orch->flush();
+    CHECK(e.db()->executions().count({wf, std::nullopt, std::nullopt}) == 1);
+}
+
+TEST_CASE("an execution past its timeout ends timed_out", "[orchestrator][scheduling]") {
+    engine e;
+    e.start();
+    const auto wf = e.create(R"({"name": "slow", "steps": [{"id": "w", "type": "wait", "duration": 30}]})");
+    orchestrator::execute_request req;
+    req.timeout_hours = 0.3 / 3600;  // 300 ms
+    const auto id = e.orch->execute(wf, req).id;
+    auto out = e.orch->wait(id, std::chrono::seconds(10));
+    REQUIRE(out);
+    CHECK(out->status == "timed_out");
+    CHECK(e.events->of("chainbot.workflow.timed_out").size() == 1);
+}
+
+TEST_CASE("deleting a workflow with a running execution is refused and versions are pinned", "[orchestrator][scheduling]") {
+    engine e;
+    gate g;
+    g.add_to(e.orch->tasks());
+    e.start();
+    const auto wf = e.create(gated_workflow);
+    const auto id = e.orch->execute(wf, {}).id;
+    REQUIRE(eventually([&] { return g.count() == 1; }));
+    CHECK_THROWS(e.orch->delete_workflow(wf));
+    // An update makes version 2; the running execution keeps version 1.
+    auto v2 = e.orch->update_workflow(wf, json::parse(R"({"name": "gated v2", "steps": [{"id": "x", "type": "succeed"}]})"));
+    CHECK(v2.version == 2);
+    g.release();
+    auto out = e.orch->wait(id, std::chrono::seconds(10));
+    REQUIRE(out);
+    CHECK(out->output.as_object().contains("after"));
+    CHECK(e.db()->executions().get(id)->workflow_version == 1);
+    e.orch->flush();
+    e.orch->delete_workflow(wf);
+    CHECK_FALSE(e.db()->workflows().get(wf).has_value());
+    // Invalid definitions are refused before anything is stored.
+    CHECK_THROWS_AS(e.orch->create_workflow(json::parse(R"({"name": "x", "steps": [{"id": "a"}]})")),
+                    orchestrator::validation_error);
+}

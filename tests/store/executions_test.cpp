@@ -1,0 +1,170 @@
+#include "scratch_database.hpp"
+
+#include "store/errors.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+using namespace chainbot;
+using chainbot::test::postgresql;
+using chainbot::test::scratch_database;
+using chainbot::test::sqlite;
+using store::execution_status;
+using store::step_status;
+
+TEMPLATE_TEST_CASE("executions: an idempotency key returns the existing execution", "[store][executions]", sqlite,
+                   postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open_migrated();
+    const auto w = db->workflows().create({.name = "w", .definition = "{}"}).workflow_id;
+    const auto other = db->workflows().create({.name = "other", .definition = "{}"}).workflow_id;
+
+    const auto first = db->executions().create({.workflow_id = w, .input = R"({"a": 1})", .idempotency_key = "k-1"});
+    CHECK(first.created);
+    const auto again = db->executions().create({.workflow_id = w, .input = R"({"a": 2})", .idempotency_key = "k-1"});
+    CHECK_FALSE(again.created);
+    CHECK(again.record.id == first.record.id);
+    CHECK(again.record.input == R"({"a": 1})");
+    // The key is unique per workflow, and executions without one never collide.
+    CHECK(db->executions().create({.workflow_id = other, .idempotency_key = "k-1"}).created);
+    CHECK(db->executions().create({.workflow_id = w}).created);
+    CHECK(db->executions().create({.workflow_id = w}).created);
+    CHECK(db->executions().find_by_idempotency_key(w, "k-1")->id == first.record.id);
+    CHECK(db->executions().count({.workflow_id = w}) == 3);
+    // The database itself holds the rule, whoever writes.
+    CHECK_THROWS(sdb.raw_exec("INSERT INTO executions (id, workflow_id, workflow_version, status, input, "
+                              "idempotency_key, created_at, updated_at) VALUES ('x', '" +
+                              w + "', 1, 'queued', '{}', 'k-1', 0, 0)"));
+}
+
+TEMPLATE_TEST_CASE("executions: concurrent creates with one idempotency key make one execution",
+                   "[store][executions][concurrency]", sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open_migrated();
+    const auto w = db->workflows().create({.name = "w", .definition = "{}"}).workflow_id;
+    std::atomic<int> created{0};
+    std::mutex mutex;
+    std::set<std::string> ids;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 5; ++i) {
+                const auto r = db->executions().create({.workflow_id = w, .idempotency_key = "same"});
+                if (r.created) ++created;
+                std::lock_guard lock(mutex);
+                ids.insert(r.record.id);
+            }
+        });
+    for (auto& t : threads) t.join();
+    CHECK(created == 1);
+    CHECK(ids.size() == 1);
+    CHECK(db->executions().count() == 1);
+}
+
+TEMPLATE_TEST_CASE("executions: status changes stamp the timings and keep output and error",
+                   "[store][executions]", sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open_migrated();
+    const auto w = db->workflows().create({.name = "w", .definition = "{}"}).workflow_id;
+    const auto e = db->executions().create({.workflow_id = w, .owner_instance = "pi-1"}).record;
+    CHECK(e.status == execution_status::queued);
+    CHECK_FALSE(e.started_at);
+    CHECK(e.owner_instance == "pi-1");
+
+    const auto running = db->executions().set_status(e.id, {.status = execution_status::running});
+    REQUIRE(running.started_at);
+    const auto paused = db->executions().set_status(e.id, {.status = execution_status::paused});
+    CHECK(paused.started_at == running.started_at);
+    CHECK_FALSE(paused.finished_at);
+    db->executions().set_status(e.id, {.status = execution_status::running});
+    const auto failed =
+        db->executions().set_status(e.id, {.status = execution_status::failed, .output = R"({"partial": true})",
+                                           .error = "step2: timeout"});
+    REQUIRE(failed.finished_at);
+    CHECK(*failed.finished_at >= *failed.started_at);
+
+    const auto reread = db->executions().get(e.id);
+    REQUIRE(reread);
+    CHECK(reread->status == execution_status::failed);
+    CHECK(reread->output == R"({"partial": true})");
+    CHECK(reread->error == "step2: timeout");
+    CHECK(reread->started_at == running.started_at);
+    CHECK(db->executions().list({.status = execution_status::failed}).size() == 1);
+    CHECK(db->executions().list({.owner_instance = "pi-1"}).size() == 1);
+    CHECK_THROWS_AS(db->executions().set_status("missing", {}), store::store_not_found);
+
+    db->executions().set_owner(e.id, "pi-2", store::now() + std::chrono::seconds(30));
+    const auto owned = db->executions().get(e.id);
+    CHECK(owned->owner_instance == "pi-2");
+    CHECK(owned->lease_generation == 1);
+    REQUIRE(owned->lease_expires_at);
+}
+
+TEMPLATE_TEST_CASE("step runs: one row per attempt in creation order", "[store][executions]", sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open_migrated();
+    const auto w = db->workflows().create({.name = "w", .definition = "{}"}).workflow_id;
+    const auto e = db->executions().create({.workflow_id = w}).record;
+
+    const auto a1 = db->step_runs().create({.execution_id = e.id, .step_id = "fetch", .input = R"({"url": "x"})"});
+    CHECK(a1.idempotency_key == e.id + ":fetch:1");
+    db->step_runs().set_status(a1.id, {.status = step_status::running});
+    const auto f1 = db->step_runs().set_status(a1.id, {.status = step_status::failed, .error = "503"});
+    CHECK(f1.finished_at);
+    const auto a2 = db->step_runs().create(
+        {.execution_id = e.id, .step_id = "fetch", .attempt = 2, .status = step_status::running});
+    CHECK(a2.started_at);
+    db->step_runs().set_status(a2.id, {.status = step_status::completed, .output = R"({"ok": 1})"});
+    db->step_runs().create({.execution_id = e.id, .step_id = "store", .status = step_status::skipped});
+
+    CHECK_THROWS_AS(db->step_runs().create({.execution_id = e.id, .step_id = "fetch", .attempt = 2}),
+                    store::store_conflict);
+    CHECK_THROWS_AS(db->step_runs().create({.execution_id = "missing", .step_id = "x"}), store::store_not_found);
+
+    const auto runs = db->step_runs().list(e.id);
+    REQUIRE(runs.size() == 3);
+    CHECK(runs[0].id == a1.id);
+    CHECK(runs[0].status == step_status::failed);
+    CHECK(runs[0].error == "503");
+    CHECK(runs[0].input == R"({"url": "x"})");
+    CHECK(runs[1].attempt == 2);
+    CHECK(runs[1].output == R"({"ok": 1})");
+    CHECK(runs[1].idempotency_key == e.id + ":fetch:2");
+    CHECK(runs[2].step_id == "store");
+}
+
+TEMPLATE_TEST_CASE("transactions: all of it commits or none of it", "[store][transactions]", sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open_migrated();
+    const auto w = db->workflows().create({.name = "w", .definition = "{}"}).workflow_id;
+    const auto e = db->executions().create({.workflow_id = w}).record;
+    const auto run = db->step_runs().create({.execution_id = e.id, .step_id = "s", .status = step_status::running});
+
+    CHECK_THROWS_WITH(db->in_transaction([&](store::transaction& tx) {
+        tx.step_runs().set_status(run.id, {.status = step_status::completed, .output = "{}"});
+        tx.executions().set_status(e.id, {.status = execution_status::completed});
+        throw std::runtime_error("the orchestrator changed its mind");
+    }),
+                      "the orchestrator changed its mind");
+    CHECK(db->step_runs().get(run.id)->status == step_status::running);
+    CHECK(db->executions().get(e.id)->status == execution_status::queued);
+
+    // A store error inside also undoes the earlier calls.
+    CHECK_THROWS_AS(db->in_transaction([&](store::transaction& tx) {
+        tx.executions().set_status(e.id, {.status = execution_status::running});
+        tx.step_runs().create({.execution_id = e.id, .step_id = "s"});  // attempt 1 exists
+    }),
+                    store::store_conflict);
+    CHECK(db->executions().get(e.id)->status == execution_status::queued);
+
+    const auto status = db->in_transaction([&](store::transaction& tx) {
+        tx.step_runs().set_status(run.id, {.status = step_status::completed});
+        return tx.executions().set_status(e.id, {.status = execution_status::completed}).status;
+    });
+    CHECK(status == execution_status::completed);
+    CHECK(db->step_runs().get(run.id)->status == step_status::completed);
+}

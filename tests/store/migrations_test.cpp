@@ -1,0 +1,163 @@
+#include "scratch_database.hpp"
+
+#include "store/errors.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace chainbot;
+using chainbot::test::postgresql;
+using chainbot::test::scratch_database;
+using chainbot::test::sqlite;
+
+namespace {
+const char* const tables[] = {"workflows",     "workflow_versions", "executions",       "step_runs",
+                              "agents",        "entanglements",     "entanglement_members", "entanglement_messages",
+                              "users",         "roles",             "role_permissions", "user_roles",
+                              "api_tokens",    "audit_log"};
+
+/// The built-in migrations plus `extra`, given the same statements on both backends.
+std::vector<store::migration> with_extra(std::vector<store::migration> extra) {
+    auto list = store::builtin_migrations();
+    for (auto& m : extra) list.push_back(std::move(m));
+    return list;
+}
+
+store::migration both(int version, std::string name, std::vector<std::string> statements) {
+    return {version, std::move(name), statements, statements};
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("migrations: an empty database is brought to the latest version", "[store][migrations]", sqlite,
+                   postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open();
+    CHECK(db->current_version() == 0);
+    CHECK(store::database::latest_version() == 3);
+
+    const auto result = db->migrate();
+    CHECK(result.from_version == 0);
+    CHECK(result.to_version == 3);
+    CHECK(result.applied ==
+          std::vector<std::string>{"1 workflows and executions", "2 agents and entanglements",
+                                   "3 users, roles, tokens and audit log"});
+    CHECK(db->current_version() == 3);
+    for (const char* table : tables) CHECK(sdb.table_exists(table));
+    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == "3");
+    CHECK(sdb.raw_scalar("SELECT name FROM schema_migrations WHERE version = 2") == "agents and entanglements");
+    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations WHERE applied_at > 0") == "3");
+    CHECK_NOTHROW(db->require_current_schema());
+    if (TestType::kind == store::backend_kind::sqlite) CHECK(sdb.raw_scalar("PRAGMA journal_mode") == "wal");
+}
+
+TEMPLATE_TEST_CASE("migrations: running them again changes nothing", "[store][migrations]", sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open_migrated();
+    db->workflows().create({.name = "kept", .definition = "{}"});
+    const auto applied_at = sdb.raw_scalar("SELECT applied_at FROM schema_migrations WHERE version = 1");
+
+    const auto again = db->migrate();
+    CHECK(again.applied.empty());
+    CHECK(again.from_version == 3);
+    CHECK(again.to_version == 3);
+    // A second store on the same database (another start of the module) agrees.
+    const auto other = sdb.open()->migrate();
+    CHECK(other.applied.empty());
+    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == "3");
+    CHECK(sdb.raw_scalar("SELECT applied_at FROM schema_migrations WHERE version = 1") == applied_at);
+    CHECK(db->workflows().count() == 1);
+}
+
+TEMPLATE_TEST_CASE("migrations: a failing migration is rolled back whole", "[store][migrations]", sqlite,
+                   postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open_migrated();
+    db->agents().create({.type = "assistant", .name = "survivor"});
+
+    // Version 4 succeeds; version 5 creates a table, alters another, then fails.
+    const auto list = with_extra({both(4, "good", {"CREATE TABLE good_four (x INTEGER)"}),
+                                  both(5, "bad",
+                                       {"CREATE TABLE half_done (x INTEGER)",
+                                        "ALTER TABLE agents ADD COLUMN half_column TEXT",
+                                        "INSERT INTO no_such_table VALUES (1)"})});
+    try {
+        db->migrate(list);
+        FAIL("a failing migration did not throw");
+    } catch (const store::migration_failed& e) {
+        const std::string what = e.what();
+        CHECK_THAT(what, Catch::Contains("migration 5 (bad) failed and was rolled back"));
+        CHECK_THAT(what, Catch::Contains("the schema stays at version 4"));
+    }
+    CHECK(db->current_version() == 4);
+    CHECK(sdb.table_exists("good_four"));
+    CHECK_FALSE(sdb.table_exists("half_done"));
+    CHECK_THROWS(sdb.raw_exec("SELECT half_column FROM agents"));
+    CHECK(db->agents().count() == 1);  // the data is untouched and the store still works
+    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == "4");
+
+    // Fixed, the same list applies from where it stopped.
+    const auto fixed = with_extra({both(4, "good", {"CREATE TABLE good_four (x INTEGER)"}),
+                                   both(5, "bad, fixed", {"CREATE TABLE half_done (x INTEGER)"})});
+    const auto result = db->migrate(fixed);
+    CHECK(result.applied == std::vector<std::string>{"5 bad, fixed"});
+    CHECK(sdb.table_exists("half_done"));
+}
+
+TEMPLATE_TEST_CASE("migrations: a database newer than this build is refused and left untouched",
+                   "[store][migrations]", sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    sdb.open_migrated();
+    sdb.raw_exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (7, 'from the future', 1)");
+    const auto rows_before = sdb.raw_scalar("SELECT count(*) FROM schema_migrations");
+
+    auto db = sdb.open();
+    CHECK(db->current_version() == 7);
+    try {
+        db->migrate();
+        FAIL("a newer schema was not refused");
+    } catch (const store::schema_too_new& e) {
+        CHECK(std::string(e.what()) ==
+              "database schema version 7 is newer than this ChainBot (knows up to 3); refusing to touch it");
+    }
+    CHECK_THROWS_AS(db->require_current_schema(), store::schema_too_new);
+    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == rows_before);
+    CHECK(db->current_version() == 7);
+}
+
+TEMPLATE_TEST_CASE("migrations: a newer schema_migrations alone is refused before anything is created",
+                   "[store][migrations]", sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    sdb.raw_exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT "
+                 "NOT NULL)");
+    sdb.raw_exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9, 'later', 1)");
+    auto db = sdb.open();
+    CHECK_THROWS_AS(db->migrate(), store::schema_too_new);
+    CHECK_FALSE(sdb.table_exists("workflows"));
+}
+
+TEMPLATE_TEST_CASE("migrations: without auto-migrate an old schema is reported and not used", "[store][migrations]",
+                   sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open();
+    CHECK_THROWS_AS(db->require_current_schema(), store::schema_too_old);
+    db->migrate(std::vector<store::migration>(store::builtin_migrations().begin(),
+                                              store::builtin_migrations().begin() + 1));
+    CHECK(db->current_version() == 1);
+    try {
+        db->require_current_schema();
+        FAIL("an old schema was accepted");
+    } catch (const store::schema_too_old& e) {
+        CHECK_THAT(std::string(e.what()), Catch::Contains("schema version 1 is older than this ChainBot needs (3)"));
+    }
+}
+
+TEST_CASE("migrations: the built-in list is ordered and complete for both backends", "[store][migrations]") {
+    int previous = 0;
+    for (const auto& m : store::builtin_migrations()) {
+        CHECK(m.version == previous + 1);
+        CHECK_FALSE(m.name.empty());
+        CHECK_FALSE(m.sqlite.empty());
+        CHECK_FALSE(m.postgresql.empty());
+        previous = m.version;
+    }
+    CHECK(previous == store::database::latest_version());
+}
