@@ -23,6 +23,8 @@
  *   `stop` is meaningful only after a successful `start`; `destroy` stops a
  *   running module first. Every entry point is safe to call with a null
  *   module handle (it returns ALEX_ERR_INVALID_ARGUMENT).
+ *   Since ABI 1.1 a module may offer commands (`run_command`): the host calls
+ *   them after `initialize` and without `start`, e.g. for `alex_os chainbot migrate`.
  *
  * Example (error handling shortened):
  *
@@ -54,7 +56,7 @@ extern "C" {
 /** @brief ABI major version: a different major is refused by both sides. */
 #define ALEX_ABI_VERSION_MAJOR 1u
 /** @brief ABI minor version: grows when members are appended to a struct. */
-#define ALEX_ABI_VERSION_MINOR 0u
+#define ALEX_ABI_VERSION_MINOR 1u
 /** @brief Packs a major and minor version into one uint32_t. */
 #define ALEX_MAKE_ABI_VERSION(major, minor) ((uint32_t)(((major) << 16) | ((minor) & 0xffffu)))
 /** @brief The major part of a packed version. */
@@ -191,6 +193,26 @@ typedef struct alex_module_api {
     /** @brief Stops (if running) and frees the module; accepts NULL and
      * a pointer to NULL, and sets *module to NULL. */
     void (*destroy)(alex_module** module);
+
+    /* -- ABI 1.1 -- */
+    /**
+     * @brief Runs one of the module's commands, such as a schema migration.
+     * Call it after `initialize` (the module's configuration applies) and
+     * without `start`; a running or uninitialized module answers ALEX_ERR_STATE.
+     * `command_json` names the command and its arguments:
+     *   {"command": "migrate", "args": ["--status"]}   ("args" may be left out)
+     * By convention {"command": "help"} lists the module's commands.
+     * On ALEX_OK, *result_json receives a document to free with free_string:
+     *   {"exit_code": 0, "output": "text for stdout", "error": "text for stderr"}
+     * ALEX_OK means the command ran, even when it reports a non-zero exit_code
+     * (a database it could not reach, a schema newer than the module...).
+     * An unknown command or malformed `command_json` gives
+     * ALEX_ERR_INVALID_ARGUMENT, with `last_error` listing the module's
+     * commands; *result_json is then NULL. A host checks for this member with
+     * ALEX_HAS_MEMBER(alex_module_api, api, run_command): an ABI 1.0 module
+     * has no commands.
+     */
+    int32_t (*run_command)(alex_module* module, const char* command_json, char** result_json);
 } alex_module_api;
 
 /**

@@ -5,9 +5,11 @@
 ///   alex_os [--modules-dir DIR]... [--home DIR] [--log-level LEVEL] <command>
 ///     module list | module register <id|path> | module unregister <id> | module info <id>
 ///     run [--config [MODULE=]PATH]... [--set MODULE.section.key=VALUE]... [--watch PATTERN]... [--console]
+///     <module-id> <command> [args...] [--config [MODULE=]PATH]... [--set MODULE.section.key=VALUE]...
 ///     help [command]
 /// @endcode
 
+#include "invoke_command.hpp"
 #include "run_command.hpp"
 
 #include <filesystem>
@@ -32,13 +34,14 @@ private:
 
 /// @brief The command to run and its options.
 struct parsed_command {
-    enum class kind { help, module_list, module_register, module_unregister, module_info, run };
+    enum class kind { help, module_list, module_register, module_unregister, module_info, run, module_command };
     kind what = kind::help;
     std::string help_topic;  ///< for kind::help
     std::string argument;    ///< the id or path of register/unregister/info
     std::vector<std::filesystem::path> modules_dirs;
     std::optional<std::filesystem::path> home;
     run_options run;
+    invoke_options invoke;  ///< for kind::module_command
 };
 
 /// @brief The `alex_os` command line: global options may come anywhere.
@@ -46,7 +49,7 @@ class command_line {
 public:
     /// @brief Parses the arguments after the program name. @throws usage_error.
     static parsed_command parse(const std::vector<std::string>& args);
-    /// @brief The usage text for "" (all), "module", "module list", ..., "run".
+    /// @brief The usage text for "" (all), "module", "module list", ..., "run", "command".
     /// @throws usage_error for an unknown topic.
     static std::string usage(std::string_view topic);
 };

@@ -2,6 +2,7 @@
 // command objects of alex_os_host; see `alex_os --help`.
 #include "command_line.hpp"
 #include "host_paths.hpp"
+#include "invoke_command.hpp"
 #include "module_commands.hpp"
 #include "module_config_builder.hpp"
 #include "module_registry.hpp"
@@ -34,10 +35,16 @@ int main(int argc, char** argv) {
         case parsed_command::kind::module_unregister: return modules.unregister_module(cmd.argument);
         case parsed_command::kind::module_info: return modules.info(cmd.argument);
         case parsed_command::kind::run: return alex_os::run_command(registry, cmd.run, std::cout, std::cerr).execute();
+        case parsed_command::kind::module_command:
+            return alex_os::invoke_command(registry, cmd.invoke, std::cout, std::cerr).execute();
         case parsed_command::kind::help: break;
         }
+    } catch (const alex_os::usage_error& e) {
+        std::cerr << "alex_os: " << e.what() << "\n\n" << alex_os::command_line::usage(e.topic());
+        return 2;
     } catch (const alex_os::option_error& e) {
-        std::cerr << "alex_os: " << e.what() << "\n\n" << alex_os::command_line::usage("run");
+        const bool command = cmd.what == parsed_command::kind::module_command;
+        std::cerr << "alex_os: " << e.what() << "\n\n" << alex_os::command_line::usage(command ? "command" : "run");
         return 2;
     } catch (const std::exception& e) {
         std::cerr << "alex_os: " << e.what() << '\n';

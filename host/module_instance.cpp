@@ -2,6 +2,8 @@
 
 #include "module_error.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 namespace alex_os {
@@ -57,6 +59,42 @@ std::string module_instance::info() {
     std::string copy(json);
     api_.free_string(json);
     return copy;
+}
+
+bool module_instance::has_commands() const noexcept {
+    return ALEX_HAS_MEMBER(alex_module_api, &api_, run_command) && api_.run_command != nullptr;
+}
+
+command_reply module_instance::run_command(const std::string& command, const std::vector<std::string>& args) {
+    if (!has_commands())
+        throw module_error(ALEX_ERR_INCOMPATIBLE, fmt::format("the module (ALEX ABI {}.{}) offers no commands",
+                                                              ALEX_ABI_MAJOR(api_.abi_version),
+                                                              ALEX_ABI_MINOR(api_.abi_version)));
+    boost::json::array arg_list;
+    for (const auto& a : args) arg_list.emplace_back(a);
+    const std::string request =
+        boost::json::serialize(boost::json::object{{"command", command}, {"args", std::move(arg_list)}});
+    char* json = nullptr;
+    check("run_command", api_.run_command(module_, request.c_str(), &json));
+    if (json == nullptr) throw module_error(ALEX_ERR_INTERNAL, "run_command failed: the module returned no result");
+    const std::string text(json);
+    api_.free_string(json);
+
+    boost::system::error_code ec;
+    const auto doc = boost::json::parse(text, ec);
+    const auto* root = ec ? nullptr : doc.if_object();
+    const auto* code = root != nullptr ? root->if_contains("exit_code") : nullptr;
+    if (code == nullptr || !code->is_int64())
+        throw module_error(ALEX_ERR_INTERNAL, fmt::format("run_command failed: the module answered {} instead of "
+                                                          "{{\"exit_code\": n, \"output\": ..., \"error\": ...}}",
+                                                          text));
+    command_reply reply;
+    reply.exit_code = static_cast<int>(code->get_int64());
+    if (const auto* out = root->if_contains("output"); out != nullptr && out->is_string())
+        reply.output = std::string(out->get_string());
+    if (const auto* err = root->if_contains("error"); err != nullptr && err->is_string())
+        reply.error = std::string(err->get_string());
+    return reply;
 }
 
 void module_instance::destroy() noexcept {

@@ -9,8 +9,16 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace alex_os {
+
+/// @brief What a module command did (ABI 1.1 run_command).
+struct command_reply {
+    int exit_code = 0;
+    std::string output;  ///< for stdout
+    std::string error;   ///< for stderr
+};
 
 /// @brief Owns the library, the module's table and its instance. Not thread-safe:
 /// its owner serializes calls. The destructor destroys the instance (which stops it
@@ -37,6 +45,13 @@ public:
     [[nodiscard]] std::string status();
     /// @brief The module's get_module_info JSON. @throws module_error.
     [[nodiscard]] std::string info();
+    /// @brief True when the module's table has run_command (ABI 1.1 and later).
+    [[nodiscard]] bool has_commands() const noexcept;
+    /// @brief Runs a command of an initialized, stopped module. A command that ran
+    /// returns its reply, whatever its exit code.
+    /// @throws module_error when the module refuses (unknown command: ALEX_ERR_INVALID_ARGUMENT,
+    /// with the module's list of commands) or offers no commands at all.
+    [[nodiscard]] command_reply run_command(const std::string& command, const std::vector<std::string>& args);
     /// @brief Frees the instance; idempotent. The library stays loaded until destruction.
     void destroy() noexcept;
 

@@ -8,6 +8,9 @@
 
 #include "module/module_info.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -15,6 +18,8 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <utility>
+#include <vector>
 
 static_assert(ALEX_ABI_VERSION_MAJOR == chainbot::abi_version_major, "module_info.hpp disagrees with the ABI header");
 static_assert(ALEX_ABI_VERSION_MINOR == chainbot::abi_version_minor, "module_info.hpp disagrees with the ABI header");
@@ -52,6 +57,8 @@ int32_t guarded(alex_module* m, const char* what, Body&& body) {
         return fail(m, ALEX_ERR_CONFIG, e.what());
     } catch (const chainbot::state_error& e) {
         return fail(m, ALEX_ERR_STATE, e.what());
+    } catch (const chainbot::command_error& e) {
+        return fail(m, ALEX_ERR_INVALID_ARGUMENT, e.what());
     } catch (const std::bad_alloc&) {
         return fail(m, ALEX_ERR_INTERNAL, std::string(what) + ": out of memory");
     } catch (const std::exception& e) {
@@ -116,6 +123,38 @@ int32_t m_get_module_info(alex_module* m, char** json) {
     return guarded(m, "get_module_info", [&] { *json = copy_string(m->module.module_info()); });
 }
 
+// {"command": "migrate", "args": ["--status"]} -> the command and its arguments.
+std::pair<std::string, std::vector<std::string>> parse_command(const char* command_json) {
+    boost::system::error_code ec;
+    const auto doc = boost::json::parse(command_json, ec);
+    if (ec) throw chainbot::command_error("command_json is not valid JSON: " + ec.message());
+    const auto* root = doc.if_object();
+    const auto* command = root ? root->if_contains("command") : nullptr;
+    if (!command || !command->is_string())
+        throw chainbot::command_error(R"(command_json: expected {"command": "<name>", "args": [...]})");
+    std::vector<std::string> args;
+    if (const auto* list = root->if_contains("args"); list && !list->is_null()) {
+        if (!list->is_array()) throw chainbot::command_error("command_json: \"args\" must be an array of strings");
+        for (const auto& a : list->get_array()) {
+            if (!a.is_string()) throw chainbot::command_error("command_json: \"args\" must be an array of strings");
+            args.emplace_back(a.get_string());
+        }
+    }
+    return {std::string(command->get_string()), std::move(args)};
+}
+
+int32_t m_run_command(alex_module* m, const char* command_json, char** result_json) {
+    if (!result_json) return fail(m, ALEX_ERR_INVALID_ARGUMENT, "run_command: result pointer is NULL");
+    *result_json = nullptr;
+    if (m && !command_json) return fail(m, ALEX_ERR_INVALID_ARGUMENT, "run_command: command_json is NULL");
+    return guarded(m, "run_command", [&] {
+        const auto [command, args] = parse_command(command_json);
+        const auto result = m->module.run_command(command, args);
+        const boost::json::object doc{{"exit_code", result.exit_code}, {"output", result.output}, {"error", result.error}};
+        *result_json = copy_string(boost::json::serialize(doc));
+    });
+}
+
 const char* m_last_error(alex_module* m) { return last_error_module == m ? last_error_text.c_str() : ""; }
 
 void m_free_string(char* s) { std::free(s); }
@@ -135,6 +174,8 @@ void m_destroy(alex_module** m) {
 constexpr alex_module_api api_table = {
     sizeof(alex_module_api), ALEX_ABI_VERSION, m_initialize, m_start,     m_stop,      m_health_check,
     m_get_status,            m_get_module_info, m_last_error, m_free_string, m_destroy,
+    // ABI 1.1
+    m_run_command,
 };
 
 void write_error(char* error, size_t error_size, const std::string& message) {
@@ -171,6 +212,7 @@ extern "C" ALEX_MODULE_EXPORT int32_t alex_module_create(uint32_t host_abi_versi
             return ALEX_ERR_INCOMPATIBLE;
         }
         // A newer host knows more members than we do: fill what we have and say how much.
+        // An older (1.0) host's table is shorter: it gets the members it knows, nothing past them.
         const std::size_t n = std::min<std::size_t>(api->struct_size, sizeof api_table);
         std::memcpy(api, &api_table, n);
         api->struct_size = static_cast<uint32_t>(n);

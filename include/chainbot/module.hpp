@@ -1,8 +1,8 @@
 #pragma once
 /// @file module.hpp
 /// @brief ChainBot for C++ programs that embed it without dlopen. The same lifecycle
-/// as the C ABI (initialize, start, stop, health_check, get_status, get_module_info),
-/// with exceptions instead of status codes.
+/// as the C ABI (initialize, start, stop, health_check, get_status, get_module_info,
+/// run_command), with exceptions instead of status codes.
 ///
 /// @code
 ///   chainbot::chainbot_module module;
@@ -10,6 +10,11 @@
 ///   module.start();
 ///   std::cout << module.health_check() << '\n';
 ///   module.stop();
+///
+///   // Commands run on an initialized module that is not running:
+///   auto r = module.run_command("migrate", {});   // or ("migrate", {"--status"})
+///   std::cout << r.output;
+///   std::cerr << r.error;
 /// @endcode
 
 #include <chainbot/host_services.hpp>
@@ -19,6 +24,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace chainbot {
 
@@ -43,6 +49,19 @@ public:
 class state_error : public std::logic_error {
 public:
     using std::logic_error::logic_error;
+};
+
+/// @brief A command the module does not offer; the message lists the ones it does.
+class command_error : public std::invalid_argument {
+public:
+    using std::invalid_argument::invalid_argument;
+};
+
+/// @brief What a command did, as a command-line tool reports it.
+struct command_result {
+    int exit_code = 0;   ///< 0 on success; 1 when the command failed; 2 for bad arguments
+    std::string output;  ///< for stdout
+    std::string error;   ///< for stderr
 };
 
 class runtime;
@@ -71,8 +90,16 @@ public:
     /// @brief Overall health from 0.0 to 1.0.
     double health_check() const;
     module_status status() const noexcept;
-    /// @brief JSON: id, name, version, abi_version, capabilities, endpoints, event topics.
+    /// @brief JSON: id, name, version, abi_version, capabilities, commands, endpoints, event topics.
     std::string module_info() const;
+    /// @brief Runs one of the module's commands with the initialized configuration:
+    /// "migrate" applies the pending database migrations, "migrate" {"--status"} reports
+    /// them, "help" lists the commands. A command that fails (database unreachable,
+    /// schema newer than this build) answers a non-zero exit code with the reason in
+    /// `error`; it does not throw.
+    /// @throws state_error unless initialized and not running; command_error for an
+    /// unknown command.
+    command_result run_command(std::string_view command, const std::vector<std::string>& args);
     /// @brief The bound API port while running (0 otherwise); useful with api.port 0.
     unsigned short api_port() const noexcept;
     /// @brief The runtime (null before initialize); for embedding and tests.
@@ -84,5 +111,8 @@ private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };
+
+/// @brief The name the original ChainBot's users know the module class by.
+using ChainBotModule = chainbot_module;
 
 }  // namespace chainbot

@@ -1,5 +1,5 @@
 #pragma once
-#include "http/router.hpp"
+#include "api/route_table.hpp"
 #include "runtime/runtime.hpp"
 
 #include <boost/json/object.hpp>
@@ -8,7 +8,7 @@
 
 namespace chainbot::api {
 
-/// @brief GET /api/chainbot/health and GET /api/chainbot/info.
-void add_system_routes(http::router& r, runtime& rt, std::function<boost::json::object()> module_info);
+/// @brief GET /api/chainbot/health (public) and GET /api/chainbot/info (chainbot:read).
+void add_system_routes(route_table& t, runtime& rt, std::function<boost::json::object()> module_info);
 
 }  // namespace chainbot::api

@@ -82,6 +82,13 @@ std::vector<key_spec> make_schema() {
         {.key = "api.port", .type = vt::integer, .default_json = "8000", .min = 0, .max = port_max,
          .field = +[](settings& s) -> auto& { return s.api.port; }},
 
+        // Failed bearer-token attempts a client address may make per minute before it is refused (429).
+        {.key = "security.failed_auth_limit_per_minute", .type = vt::integer, .default_json = "10", .min = 1,
+         .max = 100000, .field = +[](settings& s) -> auto& { return s.security.failed_auth_limit_per_minute; }},
+        // Key names whose values the audit trail masks, besides those that look secret.
+        {.key = "security.audit_masked_fields", .type = vt::string_list, .default_json = "[]",
+         .field = +[](settings& s) -> auto& { return s.security.audit_masked_fields; }},
+
         {.key = "module.data_dir", .type = vt::string, .default_json = R"("data")", .non_empty = true,
          .field = +[](settings& s) -> auto& { return s.module.data_dir; }},
 

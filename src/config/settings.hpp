@@ -57,6 +57,11 @@ struct api_settings {
     int port = 8000;  // 0 picks a free port (tests)
 };
 
+struct security_settings {
+    int failed_auth_limit_per_minute = 10;       // failed token attempts per client address
+    std::vector<std::string> audit_masked_fields;  // extra secret key names masked in the audit trail
+};
+
 struct module_settings {
     std::string data_dir = "data";  // made absolute at load time
 };
@@ -72,6 +77,7 @@ struct settings {
     agents_settings agents;
     raspberry_pi_settings raspberry_pi;
     api_settings api;
+    security_settings security;
     module_settings module;
     logging_settings logging;
 };

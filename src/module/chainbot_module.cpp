@@ -1,9 +1,15 @@
 #include <chainbot/module.hpp>
 
 #include "api/api_service.hpp"
+#include "agents/tasks/register.hpp"
 #include "api/hardware_routes.hpp"
+#include "api/run_blocking.hpp"
+#include "audit/audit_service.hpp"
+#include "security/security_service.hpp"
 #include "config/loader.hpp"
+#include "hardware/gpio_step.hpp"
 #include "hardware/hardware_service.hpp"
+#include "module/module_commands.hpp"
 #include "module/module_info.hpp"
 #include "orchestrator/orchestrator.hpp"
 #include "store/store_service.hpp"
@@ -13,6 +19,7 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
+#include <future>
 #include <mutex>
 
 namespace chainbot {
@@ -60,6 +67,54 @@ config::load_request parse_initialize_config(std::string_view config_json) {
 
 }  // namespace
 
+namespace {
+
+// The orchestrator's view of the Raspberry Pi: the thermal admission hold and gpio steps.
+void wire_hardware(orchestrator::orchestrator& orch, const std::shared_ptr<hardware::hardware_service>& hw, runtime& rt) {
+    std::weak_ptr<hardware::hardware_service> weak = hw;
+    orch.set_admission_hold([weak] {
+        auto h = weak.lock();
+        return h && h->admission_hold();
+    });
+    // gpio steps run on the orchestrator's blocking pool, so a pulse may wait for its end here.
+    orch.set_gpio([weak, &rt](const boost::json::object& step) -> boost::json::value {
+        auto h = weak.lock();
+        if (!h) throw std::runtime_error("GPIO is not available");
+        const auto st = hardware::parse_gpio_step(step, *rt.settings());
+        switch (st.action) {
+            case hardware::gpio_action::set:
+                h->set_line(st.pin, st.value);
+                return boost::json::object{{"pin", st.pin}, {"value", st.value}};
+            case hardware::gpio_action::read:
+                return boost::json::object{{"pin", st.pin}, {"value", h->read_line(st.pin)}};
+            case hardware::gpio_action::pulse: {
+                auto done = std::make_shared<std::promise<bool>>();
+                auto finished = done->get_future();
+                h->pulse_line(st.pin, st.duration, [done](bool completed) { done->set_value(completed); });
+                const bool completed = finished.get();
+                return boost::json::object{{"pin", st.pin}, {"pulsed_ms", st.duration.count()}, {"completed", completed}};
+            }
+        }
+        throw std::runtime_error("unknown gpio action");
+    });
+}
+
+// Every route passes the token check for its permission; admin routes join the table.
+void wire_security(api::api_service& api, const std::shared_ptr<security::security_service>& security, runtime& rt) {
+    runtime* r = &rt;
+    api.table().set_async_authorizer([security, r](http::request& req, const api::route& route,
+                                                   std::function<void(std::optional<http::response>)> decided) {
+        // Token lookups that miss the cache read the store: they go to the blocking pool.
+        security->guard()->authorize_async(req, route.permission,
+                                           [r](std::function<void()> job) { return r->post_blocking(std::move(job)); },
+                                           std::move(decided));
+    });
+    for (auto& a : security->admin_routes())
+        api.table().add({a.method, a.pattern, a.permission, api::blocking_handler(rt, a.handle), a.summary});
+}
+
+}  // namespace
+
 struct chainbot_module::impl {
     mutable std::mutex mutex;
     host_services services;
@@ -98,9 +153,23 @@ void chainbot_module::initialize(host_services services, std::string_view config
     auto orch = std::make_shared<orchestrator::orchestrator>([store] { return store->store(); });
     auto api = std::make_shared<api::api_service>([] { return describe_module(); });
     auto hw = std::make_shared<hardware::hardware_service>();
-    api::add_hardware_routes(api->routes(), hw);
+    // Every route goes through the API's route table (its permission, the authorization hook).
+    auto hardware_routes = std::make_shared<http::router>();
+    api::add_hardware_routes(*hardware_routes, hw);
+    api->table().add_forwarded({"GET", "/api/chainbot/hardware", std::string(api::permission::read), {},
+                                "Raspberry Pi readings, thermal state and GPIO lines"}, hardware_routes);
+    api->attach({[store] { return store->store(); }, orch.get(), hw});
+    wire_hardware(*orch, hw, *rt);
+    // The built-in tasks agent_task steps run (the data_processor library, the assistant's analyses).
+    agents::register_data_processor_tasks(orch->tasks());
+    agents::register_assistant_analysis_tasks(orch->tasks());
+    auto audit = std::make_shared<audit::audit_service>([store] { return store->store(); });
+    auto security = std::make_shared<security::security_service>([store] { return store->store(); }, audit->trail());
+    wire_security(*api, security, *rt);
     rt->add_service(hw);  // first up, last down: the status LED covers the whole run
     rt->add_service(store);
+    rt->add_service(audit);
+    rt->add_service(security);
     rt->add_service(orch);
     rt->add_service(api);
 
@@ -165,6 +234,15 @@ std::string chainbot_module::module_info() const {
     info["status"] = to_string(impl_->status);
     if (impl_->api && impl_->api->port() != 0) info["api_port"] = impl_->api->port();
     return boost::json::serialize(info);
+}
+
+command_result chainbot_module::run_command(std::string_view command, const std::vector<std::string>& args) {
+    std::lock_guard lock(impl_->mutex);  // held throughout: no start while a migration runs
+    if (!impl_->rt) throw state_error(fmt::format("run_command {}: the module is not initialized", command));
+    if (impl_->status == module_status::running)
+        throw state_error(fmt::format("run_command {}: the module is running; commands run on a stopped module",
+                                      command));
+    return run_module_command(command, args, *impl_->rt->settings(), impl_->rt->log());
 }
 
 runtime* chainbot_module::get_runtime() noexcept {

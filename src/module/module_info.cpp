@@ -1,5 +1,7 @@
 #include "module/module_info.hpp"
 
+#include "module/module_commands.hpp"
+
 #include <chainbot/module.hpp>
 
 #include <boost/json/array.hpp>
@@ -12,6 +14,9 @@ boost::json::object describe_module() {
         boost::json::object{{"method", "GET"}, {"path", "/api/chainbot/health"}, {"description", "component health scores"}},
         boost::json::object{{"method", "GET"}, {"path", "/api/chainbot/info"}, {"description", "this description"}},
     };
+    boost::json::array commands;
+    for (const auto& c : module_command_specs())
+        if (commands.empty() || commands.back().as_string() != c.name) commands.emplace_back(c.name);
     boost::json::array topics{"chainbot.module.ready", "chainbot.module.stopping", "chainbot.module.stopped",
                               "chainbot.config.changed"};
     return {{"id", module_id},
@@ -19,7 +24,8 @@ boost::json::object describe_module() {
             {"version", CHAINBOT_VERSION},
             {"abi_version", fmt::format("{}.{}", abi_version_major, abi_version_minor)},
             {"description", "Workflow orchestration and agent management for ALEX OS"},
-            {"capabilities", boost::json::array{"health", "events", "runtime_config"}},
+            {"capabilities", boost::json::array{"health", "events", "runtime_config", "commands"}},
+            {"commands", std::move(commands)},
             {"endpoints", std::move(endpoints)},
             {"event_topics", std::move(topics)}};
 }

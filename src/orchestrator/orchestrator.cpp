@@ -95,13 +95,19 @@ void orchestrator::start(runtime& rt) {
     rt.on_settings_changed([this](const config::settings&) {
         // A higher limit may admit queued executions at once.
         std::lock_guard lock(mutex_);
-        const auto limit = static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions);
-        while (accepting_ && !queue_.empty() && running_.size() < limit) {
-            auto q = std::move(queue_.front());
-            queue_.pop_front();
-            launch(std::move(q));
-        }
+        pump();
     });
+    // The thermal hold ends with this event: start what queued meanwhile.
+    struct hold_release final : events::observer {
+        orchestrator* self;
+        explicit hold_release(orchestrator* o) : self(o) {}
+        void on_event(const events::event& e) override {
+            if (e.topic != "chainbot.hardware.temperature_normal") return;
+            std::lock_guard lock(self->mutex_);
+            self->pump();
+        }
+    };
+    hold_observer_ = rt.events().add_observer(std::make_shared<hold_release>(this));
     {
         std::lock_guard lock(mutex_);
         accepting_ = true;
@@ -118,6 +124,8 @@ void orchestrator::stop() noexcept {
         running.swap(running_);
         queue_.clear();
     }
+    if (rt_ && hold_observer_) rt_->events().remove_observer(hold_observer_);
+    hold_observer_ = 0;
     for (auto& [_, r] : running) r->shutdown();
     if (blocking_) blocking_->join();
     if (writer_) writer_->flush();
@@ -224,9 +232,22 @@ store::execution orchestrator::execute(const std::string& workflow_id, const exe
 void orchestrator::admit(queued q) {
     std::lock_guard lock(mutex_);
     if (!accepting_) return;
+    queue_.push_back(std::move(q));  // FIFO; shows as queued in the store until it starts
+    pump();
+}
+
+void orchestrator::pump() {
     const auto limit = static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions);
-    if (running_.size() < limit && queue_.empty()) return launch(std::move(q));
-    queue_.push_back(std::move(q));  // FIFO; shows as queued in the store
+    if (admission_hold_ && admission_hold_()) return;
+    for (auto it = queue_.begin(); accepting_ && it != queue_.end() && running_.size() < limit;) {
+        if (it->paused) {
+            ++it;
+            continue;
+        }
+        auto q = std::move(*it);
+        it = queue_.erase(it);
+        launch(std::move(q));
+    }
 }
 
 void orchestrator::launch(queued q) {
@@ -250,12 +271,7 @@ void orchestrator::on_finished(const execution_outcome& outcome) {
             recent_.erase(recent_order_.front());
             recent_order_.pop_front();
         }
-        const auto limit = static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions);
-        while (accepting_ && !queue_.empty() && running_.size() < limit) {
-            auto q = std::move(queue_.front());
-            queue_.pop_front();
-            launch(std::move(q));
-        }
+        pump();
     }
     finished_cv_.notify_all();
     for (auto& w : waiters) w(outcome);
@@ -279,18 +295,41 @@ void orchestrator::cancel(const std::string& id) {
     throw orchestrator_error(409, "conflict", fmt::format("execution {} is not queued or running", id));
 }
 
+// Queued executions pause in place: they keep their turn and do not start until resumed.
+bool orchestrator::set_queued_pause(const std::string& id, bool paused) {
+    std::unique_lock lock(mutex_);
+    for (auto& q : queue_)
+        if (q.record.id == id) {
+            q.paused = paused;
+            const bool persist = q.persist;
+            const auto wf = q.record.workflow_id;
+            if (!paused) pump();
+            lock.unlock();
+            const auto status = paused ? execution_status::paused : execution_status::queued;
+            if (persist) db()->executions().set_status(id, {status, {}, {}});
+            rt_->events().publish(paused ? "chainbot.workflow.paused" : "chainbot.workflow.resumed",
+                                  {{"workflow_id", wf}, {"execution_id", id}, {"status", store::to_string(status)}});
+            return true;
+        }
+    return false;
+}
+
 void orchestrator::pause(const std::string& id) {
-    std::lock_guard lock(mutex_);
-    auto it = running_.find(id);
-    if (it == running_.end()) throw orchestrator_error(409, "conflict", fmt::format("execution {} is not running", id));
-    it->second->pause();
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = running_.find(id); it != running_.end()) return it->second->pause();
+    }
+    if (!set_queued_pause(id, true))
+        throw orchestrator_error(409, "conflict", fmt::format("execution {} is not queued or running", id));
 }
 
 void orchestrator::resume(const std::string& id) {
-    std::lock_guard lock(mutex_);
-    auto it = running_.find(id);
-    if (it == running_.end()) throw orchestrator_error(409, "conflict", fmt::format("execution {} is not paused", id));
-    it->second->resume();
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = running_.find(id); it != running_.end()) return it->second->resume();
+    }
+    if (!set_queued_pause(id, false))
+        throw orchestrator_error(409, "conflict", fmt::format("execution {} is not paused", id));
 }
 
 std::optional<execution_outcome> orchestrator::wait(const std::string& id, std::chrono::milliseconds timeout) {

@@ -63,6 +63,9 @@ public:
     task_registry& tasks() noexcept { return tasks_; }
     void set_http_client(http::http_client* client) noexcept { http_ = client; }
     void set_gpio(std::function<boost::json::value(const boost::json::object&)> gpio) { gpio_ = std::move(gpio); }
+    /// @brief While `hold()` is true new executions queue instead of starting (the Raspberry Pi
+    /// thermal hold); they start when chainbot.hardware.temperature_normal is published.
+    void set_admission_hold(std::function<bool()> hold) { admission_hold_ = std::move(hold); }
 
     /// @brief Parses the JSON text; throws validation_error (every problem with its JSON path).
     std::shared_ptr<const workflow_definition> validate(const boost::json::value& definition) const;
@@ -94,11 +97,14 @@ private:
         std::shared_ptr<const workflow_definition> def;
         bool persist;
         std::vector<store::step_run> history;
+        bool paused = false;  // paused while queued: stays in line without starting
     };
     std::shared_ptr<const workflow_definition> load_definition(const std::string& workflow_id, int version);
     void admit(queued q);
     void launch(queued q);  // with mutex_ held
     void on_finished(const execution_outcome& outcome);
+    void pump();
+    bool set_queued_pause(const std::string& id, bool paused);  // with mutex_ held: start queued executions while the limit and the hold allow
     void recover();
     validation_options validation() const;
     std::shared_ptr<store::database> db() const;
@@ -107,6 +113,8 @@ private:
     runtime* rt_ = nullptr;
     http::http_client* http_ = nullptr;
     std::function<boost::json::value(const boost::json::object&)> gpio_;
+    std::function<bool()> admission_hold_;
+    std::uint64_t hold_observer_ = 0;
     task_registry tasks_;
     std::unique_ptr<boost::asio::thread_pool> blocking_;
     std::unique_ptr<transition_writer> writer_;

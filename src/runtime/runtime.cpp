@@ -3,6 +3,8 @@
 #include "events/host_bus_forwarder.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -89,6 +91,10 @@ void runtime::start() {
             }
         });
     // The guard lives until stop: it keeps the pool running while idle.
+    {
+        std::lock_guard blocking_lock(blocking_mutex_);
+        blocking_ = std::make_unique<boost::asio::thread_pool>(blocking_threads);
+    }
     started_.clear();
     try {
         for (auto& svc : services_list_) {
@@ -98,6 +104,7 @@ void runtime::start() {
     } catch (...) {
         for (auto it = started_.rbegin(); it != started_.rend(); ++it) (*it)->stop();
         started_.clear();
+        close_blocking();
         guard->reset();
         io_.stop();
         for (auto& t : threads_) t.join();
@@ -113,11 +120,42 @@ void runtime::stop() noexcept {
     if (!running_) return;
     for (auto it = started_.rbegin(); it != started_.rend(); ++it) (*it)->stop();
     started_.clear();
+    close_blocking();
     // Let queued handlers finish: without the guard, run() returns once the queue is empty.
     work_guard_.reset();
     for (auto& t : threads_) t.join();
     threads_.clear();
     running_ = false;
+}
+
+bool runtime::post_blocking(std::function<void()> job) {
+    std::lock_guard lock(blocking_mutex_);
+    if (!blocking_) return false;
+    if (blocking_pending_.fetch_add(1) >= max_blocking_jobs) {
+        blocking_pending_.fetch_sub(1);
+        return false;
+    }
+    boost::asio::post(*blocking_, [this, job = std::move(job)] {
+        try {
+            job();
+        } catch (const std::exception& e) {
+            log_->error("runtime", "unhandled exception on the blocking pool: {}", e.what());
+        } catch (...) {
+            log_->error("runtime", "unhandled non-exception on the blocking pool");
+        }
+        blocking_pending_.fetch_sub(1);
+    });
+    return true;
+}
+
+void runtime::close_blocking() noexcept {
+    std::unique_ptr<boost::asio::thread_pool> pool;
+    {
+        std::lock_guard lock(blocking_mutex_);
+        pool = std::move(blocking_);  // refuses new jobs from here on
+    }
+    // Queued jobs still run; their responses reach the I/O pool, which is still running.
+    if (pool) pool->join();
 }
 
 void runtime::on_settings_changed(std::function<void(const config::settings&)> cb) {

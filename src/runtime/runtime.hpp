@@ -3,6 +3,8 @@
 // the settings snapshot, the logger, the event hub and the health registry. It is
 // created by initialize (no threads, no sockets), started by start and drained by stop.
 // Components plug in as services, started in order and stopped in reverse.
+// Blocking work (store calls, file reads) goes to a separate bounded blocking pool,
+// never to the I/O threads.
 
 #include "config/loader.hpp"
 #include "config/settings.hpp"
@@ -22,6 +24,10 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+namespace boost::asio {
+class thread_pool;
+}
 
 namespace chainbot {
 
@@ -51,7 +57,8 @@ public:
     /// @brief Creates the data directory, runs the thread pool, starts every service.
     /// On failure everything started is stopped again and the exception propagates.
     void start();
-    /// @brief Stops services in reverse order, lets queued work drain, joins the pool.
+    /// @brief Stops services in reverse order, drains and joins the blocking pool, lets
+    /// queued I/O work drain, joins the I/O pool.
     void stop() noexcept;
     bool running() const noexcept;
 
@@ -73,7 +80,22 @@ public:
 
     std::size_t thread_count() const noexcept { return thread_count_; }
 
+    /// @brief Threads of the blocking pool, and how many jobs may wait or run on it at once.
+    static constexpr std::size_t blocking_threads = 4;
+    static constexpr std::size_t max_blocking_jobs = 256;
+    /// @brief Runs `job` on the blocking pool. Returns false, queuing nothing, when
+    /// max_blocking_jobs are already pending or the runtime is not started (or stopping):
+    /// the caller answers "busy" instead of waiting. An exception escaping `job` is logged.
+    /// @code
+    ///   if (!rt.post_blocking([db] { db->workflows().count(); })) reply_busy();
+    /// @endcode
+    bool post_blocking(std::function<void()> job);
+    /// @brief Jobs posted to the blocking pool and not finished yet (a queue-depth metric).
+    std::size_t blocking_pending() const noexcept { return blocking_pending_.load(); }
+
 private:
+    void close_blocking() noexcept;  // refuses new jobs, runs the queued ones, joins
+
     host_services services_;
     mutable std::mutex settings_mutex_;
     std::shared_ptr<const config::settings> settings_;
@@ -90,6 +112,9 @@ private:
     std::shared_ptr<void> work_guard_;  // keeps the pool alive while idle; released by stop
     std::vector<std::shared_ptr<service>> services_list_;
     std::vector<std::shared_ptr<service>> started_;
+    std::mutex blocking_mutex_;  // guards blocking_ against post_blocking during start/stop
+    std::unique_ptr<boost::asio::thread_pool> blocking_;
+    std::atomic<std::size_t> blocking_pending_{0};
     mutable std::mutex lifecycle_mutex_;
     // Atomic: health checks read it from pool threads while stop() holds lifecycle_mutex_ and joins them.
     std::atomic<bool> running_{false};

@@ -34,6 +34,10 @@ struct created {
     }
 };
 
+// "1.1": the version this header (and so the module) speaks.
+const std::string abi_text =
+    std::to_string(ALEX_ABI_VERSION_MAJOR) + "." + std::to_string(ALEX_ABI_VERSION_MINOR);
+
 bool contains(const std::vector<std::string>& v, const std::string& s) {
     return std::find(v.begin(), v.end(), s) != v.end();
 }
@@ -64,7 +68,8 @@ TEST_CASE("ABI lifecycle through dlopen: initialize, start, health, info, stop, 
     auto doc = boost::json::parse(info).as_object();
     c.api.free_string(info);
     CHECK(doc.at("id").as_string() == "chainbot");
-    CHECK(doc.at("abi_version").as_string() == "1.0");
+    CHECK(doc.at("abi_version").as_string() == abi_text);
+    CHECK(doc.at("commands").as_array().size() > 0);
     CHECK(doc.at("capabilities").as_array().size() > 0);
     CHECK(doc.at("endpoints").as_array().size() > 0);
     CHECK(doc.at("event_topics").as_array().size() > 0);
@@ -105,32 +110,34 @@ TEST_CASE("ABI refuses a host with another major version, naming both versions",
     CHECK(lib.create()(ALEX_MAKE_ABI_VERSION(2, 0), &api, &module, err, sizeof err) == ALEX_ERR_INCOMPATIBLE);
     CHECK(module == nullptr);
     CHECK(api.initialize == nullptr);  // nothing was filled in
-    CHECK_THAT(err, Catch::Contains("1.0") && Catch::Contains("2.0"));
+    CHECK_THAT(err, Catch::Contains(abi_text) && Catch::Contains("2.0"));
 
     CHECK(lib.create()(ALEX_MAKE_ABI_VERSION(0, 9), &api, &module, err, sizeof err) == ALEX_ERR_INCOMPATIBLE);
     CHECK_THAT(err, Catch::Contains("0.9"));
 }
 
 TEST_CASE("ABI: a newer host with a larger table and higher minor loads this module", "[abi]") {
-    // What a host built against a future 1.1 header would pass: extra members at the end.
+    // What a host built against a future 1.3 header would pass: extra members at the end.
     struct future_api {
-        alex_module_api v1_0;
-        void (*added_in_1_1)(void);
+        alex_module_api known;  // 1.0 and 1.1
         void (*added_in_1_2)(void);
+        void (*added_in_1_3)(void);
     };
     loaded_library lib;
     future_api api{};
-    api.v1_0.struct_size = sizeof api;
+    api.known.struct_size = sizeof api;
     alex_module* module = nullptr;
     char err[256] = "";
-    REQUIRE(lib.create()(ALEX_MAKE_ABI_VERSION(1, 7), &api.v1_0, &module, err, sizeof err) == ALEX_OK);
+    REQUIRE(lib.create()(ALEX_MAKE_ABI_VERSION(1, 7), &api.known, &module, err, sizeof err) == ALEX_OK);
     // The module wrote only what it knows and says so; the host sees the new members are absent.
-    CHECK(api.v1_0.struct_size == sizeof(alex_module_api));
-    CHECK(api.added_in_1_1 == nullptr);
+    CHECK(api.known.struct_size == sizeof(alex_module_api));
     CHECK(api.added_in_1_2 == nullptr);
-    CHECK(ALEX_HAS_MEMBER(alex_module_api, &api.v1_0, destroy));
-    CHECK(api.v1_0.abi_version == ALEX_ABI_VERSION);
-    api.v1_0.destroy(&module);
+    CHECK(api.added_in_1_3 == nullptr);
+    CHECK(ALEX_HAS_MEMBER(alex_module_api, &api.known, destroy));
+    CHECK(ALEX_HAS_MEMBER(alex_module_api, &api.known, run_command));
+    CHECK(api.known.run_command != nullptr);
+    CHECK(api.known.abi_version == ALEX_ABI_VERSION);
+    api.known.destroy(&module);
     CHECK(module == nullptr);
 }
 
@@ -208,7 +215,7 @@ TEST_CASE("ABI: host services of another major version are refused", "[abi]") {
     services.abi_version = ALEX_MAKE_ABI_VERSION(3, 1);
     created c;
     CHECK(c.api.initialize(c.module, &services, config_for(dir).c_str()) == ALEX_ERR_CONFIG);
-    CHECK_THAT(c.api.last_error(c.module), Catch::Contains("3.1") && Catch::Contains("1.0"));
+    CHECK_THAT(c.api.last_error(c.module), Catch::Contains("3.1") && Catch::Contains(abi_text));
 }
 
 TEST_CASE("ABI: an older host's short services table is used up to its struct_size", "[abi]") {

@@ -3,8 +3,14 @@
 
 static int has_destroy(const alex_module_api* api) { return ALEX_HAS_MEMBER(alex_module_api, api, destroy); }
 
+/* ABI 1.1: a 1.0-sized table has no run_command. */
+static int has_run_command(const alex_module_api* api) { return ALEX_HAS_MEMBER(alex_module_api, api, run_command); }
+
 int alex_header_c99_check(void) {
     alex_module_api api = {0};
+    int ok;
     api.struct_size = sizeof api;
-    return has_destroy(&api) && ALEX_ABI_MAJOR(ALEX_ABI_VERSION) == ALEX_ABI_VERSION_MAJOR;
+    ok = has_destroy(&api) && has_run_command(&api) && ALEX_ABI_MAJOR(ALEX_ABI_VERSION) == ALEX_ABI_VERSION_MAJOR;
+    api.struct_size = (uint32_t)offsetof(alex_module_api, run_command);
+    return ok && has_destroy(&api) && !has_run_command(&api);
 }

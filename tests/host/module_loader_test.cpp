@@ -25,7 +25,9 @@ alex_os::module_error load_error(const alex_os::module_loader& loader, const std
 TEST_CASE("module_loader.loads_and_drives_a_module", "[host][loader]") {
     auto module = alex_os::module_loader().load(FAKE_GOOD);
     CHECK(module->abi_version() == ALEX_MAKE_ABI_VERSION(1, 0));
-    CHECK(module->api_struct_size() == sizeof(alex_module_api));
+    // An ABI 1.0 module fills the 1.0 table only: no run_command.
+    CHECK(module->api_struct_size() == offsetof(alex_module_api, run_command));
+    CHECK_FALSE(module->has_commands());
     CHECK(module->status() == "stopped");
     CHECK_NOTHROW(module->stop());  // stop before a successful start is not passed to the module
     module->initialize(nullptr, R"({"api":{"port":0}})");
@@ -67,7 +69,7 @@ TEST_CASE("module_loader.lifecycle_errors_carry_the_module_message", "[host][loa
 TEST_CASE("module_loader.refuses_another_abi_major", "[host][loader][abi]") {
     const auto e = load_error(alex_os::module_loader(), FAKE_ABI2);
     CHECK(e.status() == ALEX_ERR_INCOMPATIBLE);
-    CHECK_THAT(e.what(), Catch::Equals("module libfake_abi2.so speaks ALEX ABI 2.0, this host speaks 1.0"));
+    CHECK_THAT(e.what(), Catch::Equals("module libfake_abi2.so speaks ALEX ABI 2.0, this host speaks 1.1"));
 }
 
 TEST_CASE("module_loader.module_refuses_a_host_of_another_major", "[host][loader][abi]") {
@@ -80,14 +82,51 @@ TEST_CASE("module_loader.module_refuses_a_host_of_another_major", "[host][loader
 }
 
 TEST_CASE("module_loader.newer_minor_module_fills_only_what_the_host_knows", "[host][loader][abi]") {
-    auto module = alex_os::module_loader().load(FAKE_MINOR11);
-    CHECK(module->abi_version() == ALEX_MAKE_ABI_VERSION(1, 1));
+    auto module = alex_os::module_loader().load(FAKE_MINOR12);
+    CHECK(module->abi_version() == ALEX_MAKE_ABI_VERSION(1, 2));
     // Its table has an extra trailing member; the host's view stays its own size.
     CHECK(module->api_struct_size() == sizeof(alex_module_api));
+    CHECK(module->has_commands());
     module->initialize(nullptr, "{}");
     module->start();
     CHECK(module->health() == Approx(1.0));
-    CHECK(boost::json::parse(module->info()).at("abi_version").as_string() == "1.1");
+    CHECK(boost::json::parse(module->info()).at("abi_version").as_string() == "1.2");
+}
+
+TEST_CASE("module_loader.commands_of_a_1_1_module_and_their_errors", "[host][loader][abi]") {
+    auto module = alex_os::module_loader().load(FAKE_MINOR12);
+    try {
+        (void)module->run_command("ping", {});
+        FAIL("run_command before initialize succeeded");
+    } catch (const alex_os::module_error& e) {
+        CHECK(e.status() == ALEX_ERR_STATE);
+        CHECK_THAT(e.what(), Catch::Contains("run_command failed: fake: run_command before initialize"));
+    }
+    module->initialize(nullptr, "{}");
+    auto reply = module->run_command("ping", {"--loud"});
+    CHECK(reply.exit_code == 0);
+    CHECK(reply.output == "pong\n");
+    reply = module->run_command("fail", {});
+    CHECK(reply.exit_code == 3);
+    CHECK(reply.error == "fake: failed on purpose\n");
+    try {
+        (void)module->run_command("nosuch", {});
+        FAIL("an unknown command succeeded");
+    } catch (const alex_os::module_error& e) {
+        CHECK(e.status() == ALEX_ERR_INVALID_ARGUMENT);
+        CHECK_THAT(e.what(), Catch::Contains("commands: ping, fail"));
+    }
+
+    // A 1.0 module has no run_command: the host says so instead of calling past the table.
+    auto old = alex_os::module_loader().load(FAKE_GOOD);
+    old->initialize(nullptr, "{}");
+    try {
+        (void)old->run_command("ping", {});
+        FAIL("run_command on a 1.0 module succeeded");
+    } catch (const alex_os::module_error& e) {
+        CHECK(e.status() == ALEX_ERR_INCOMPATIBLE);
+        CHECK_THAT(e.what(), Catch::Contains("(ALEX ABI 1.0) offers no commands"));
+    }
 }
 
 TEST_CASE("module_loader.refuses_a_table_larger_than_the_host_gave", "[host][loader][abi]") {

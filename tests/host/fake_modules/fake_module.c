@@ -2,10 +2,13 @@
  * A tiny ALEX OS module for the host's tests. One source, several libraries: the
  * behaviour under test is chosen by compile definitions.
  *
- *   FAKE_ABI_MAJOR, FAKE_ABI_MINOR  the version it reports (default 1.0)
+ *   FAKE_ABI_MAJOR, FAKE_ABI_MINOR  the version it reports (default 1.0). A 1.0 fake
+ *                                   fills only the 1.0 table (no run_command); from 1.1
+ *                                   on it offers the commands "ping" and "fail"
  *   FAKE_LENIENT                    accepts any host major (so the host must refuse)
- *   FAKE_EXTRA_MEMBER               its table has one more trailing function: a newer
- *                                   minor; it writes only what the host's table holds
+ *   FAKE_EXTRA_MEMBER               its table has one more trailing function than the
+ *                                   header's: a newer minor; it writes only what the
+ *                                   host's table holds
  *   FAKE_OVERSIZE                   claims a struct_size larger than the host gave
  *   FAKE_CREATE_FAILS               alex_module_create fails with a message
  *
@@ -36,14 +39,22 @@ struct alex_module {
     uint64_t watch;
 };
 
-/* The module's own view of the table: the 1.0 table, plus 1.1 members when newer. */
+/* The module's own view of the table: the header's table (1.1), plus a member of a
+ * future minor when FAKE_EXTRA_MEMBER is set. */
 typedef struct fake_api {
     alex_module_api base;
 #ifdef FAKE_EXTRA_MEMBER
-    /* -- ABI 1.1 (fake) -- */
+    /* -- ABI 1.2 (fake) -- */
     int32_t (*reload)(alex_module* module);
 #endif
 } fake_api;
+
+/* How much of fake_api this fake's version has: a 1.0 fake stops before run_command. */
+#if FAKE_ABI_MAJOR == 1 && FAKE_ABI_MINOR == 0
+#define FAKE_API_SIZE offsetof(alex_module_api, run_command)
+#else
+#define FAKE_API_SIZE sizeof(fake_api)
+#endif
 
 static int32_t fail(alex_module* m, int32_t status, const char* message) {
     snprintf(m->last_error, sizeof m->last_error, "%s", message);
@@ -153,6 +164,24 @@ static void fake_destroy(alex_module** module) {
     *module = NULL;
 }
 
+/* "ping" -> exit code 0, output "pong"; "fail" -> exit code 3 with an error text. */
+static int32_t fake_run_command(alex_module* m, const char* command_json, char** result_json) {
+    const char* text;
+    if (!m || !command_json || !result_json) return ALEX_ERR_INVALID_ARGUMENT;
+    *result_json = NULL;
+    if (!m->config) return fail(m, ALEX_ERR_STATE, "fake: run_command before initialize");
+    if (strstr(command_json, "\"command\":\"ping\""))
+        text = "{\"exit_code\":0,\"output\":\"pong\\n\",\"error\":\"\"}";
+    else if (strstr(command_json, "\"command\":\"fail\""))
+        text = "{\"exit_code\":3,\"output\":\"\",\"error\":\"fake: failed on purpose\\n\"}";
+    else
+        return fail(m, ALEX_ERR_INVALID_ARGUMENT, "fake: unknown command; commands: ping, fail");
+    *result_json = malloc(strlen(text) + 1);
+    if (!*result_json) return fail(m, ALEX_ERR_INTERNAL, "fake: out of memory");
+    strcpy(*result_json, text);
+    return ALEX_OK;
+}
+
 #ifdef FAKE_EXTRA_MEMBER
 static int32_t fake_reload(alex_module* m) { return m ? ALEX_OK : ALEX_ERR_INVALID_ARGUMENT; }
 #endif
@@ -204,11 +233,12 @@ ALEX_MODULE_EXPORT int32_t alex_module_create(uint32_t host_abi_version, alex_mo
     full.base.last_error = fake_last_error;
     full.base.free_string = fake_free_string;
     full.base.destroy = fake_destroy;
+    full.base.run_command = fake_run_command; /* not written by a 1.0 fake: FAKE_API_SIZE */
 #ifdef FAKE_EXTRA_MEMBER
     full.reload = fake_reload;
 #endif
     /* Never write more than the host's table holds. */
-    written = api->struct_size < sizeof full ? api->struct_size : sizeof full;
+    written = api->struct_size < FAKE_API_SIZE ? api->struct_size : FAKE_API_SIZE;
     full.base.struct_size = (uint32_t)written;
 #ifdef FAKE_OVERSIZE
     full.base.struct_size = (uint32_t)(api->struct_size + 64);

@@ -1,0 +1,116 @@
+#include "api/execute_route.hpp"
+
+#include "api/api_errors.hpp"
+#include "api/pending_waits.hpp"
+#include "api/request_parsing.hpp"
+#include "api/run_blocking.hpp"
+#include "orchestrator/orchestrator.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace chainbot::api {
+
+namespace json = boost::json;
+
+namespace {
+
+struct execute_options {
+    orchestrator::execute_request request;
+    bool wait = false;
+    std::chrono::milliseconds timeout = default_wait_timeout;
+};
+
+http::http_error invalid_field(const std::string& path, const std::string& message) {
+    return http::http_error(400, "validation_error", path + ": " + message,
+                            json::array{json::object{{"path", path}, {"message", message}}});
+}
+
+// {"input_data": {...}, "timeout_hours", "idempotency_key", "wait", "timeout_ms"}, or a
+// plain object that is the input itself (the original ChainBot's clients send both).
+execute_options parse_execute(const http::request& req) {
+    auto body = parse_json_body(req, json::object());
+    if (!body.is_object()) throw invalid_field("$", "expected a JSON object (the input, or {\"input_data\": {...}})");
+    execute_options o;
+    auto& obj = body.as_object();
+    if (const auto* input = obj.if_contains("input_data")) {
+        if (!input->is_object()) throw invalid_field("$.input_data", "expected an object");
+        o.request.input = *input;
+        if (const auto* t = obj.if_contains("timeout_hours"); t && !t->is_null()) {
+            if (!t->is_number() || t->to_number<double>() <= 0) throw invalid_field("$.timeout_hours", "expected a positive number");
+            o.request.timeout_hours = t->to_number<double>();
+        }
+        if (const auto* k = obj.if_contains("idempotency_key"); k && !k->is_null()) {
+            if (!k->is_string() || k->as_string().empty()) throw invalid_field("$.idempotency_key", "expected a non-empty string");
+            o.request.idempotency_key = std::string(k->as_string());
+        }
+        if (const auto* w = obj.if_contains("wait"); w && !w->is_null()) {
+            if (!w->is_bool()) throw invalid_field("$.wait", "expected true or false");
+            o.wait = w->as_bool();
+        }
+        if (const auto* t = obj.if_contains("timeout_ms"); t && !t->is_null()) {
+            if (!t->is_int64() && !t->is_uint64()) throw invalid_field("$.timeout_ms", "expected an integer");
+            o.timeout = std::chrono::milliseconds(t->to_number<std::int64_t>());
+        }
+    } else {
+        o.request.input = std::move(body);
+    }
+    if (auto header = req.header("idempotency-key"); !header.empty()) {
+        if (o.request.idempotency_key && *o.request.idempotency_key != header)
+            throw invalid_field("$.idempotency_key", "differs from the Idempotency-Key header");
+        o.request.idempotency_key = std::string(header);
+    }
+    if (auto w = query_bool(req, "wait")) o.wait = *w;
+    if (auto t = query_unsigned(req, "timeout_ms")) o.timeout = std::chrono::milliseconds(*t);
+    if (o.timeout.count() < 0 || o.timeout > max_wait_timeout)
+        throw http::http_error(400, "invalid_parameter",
+                               "timeout_ms: expected 0 to " + std::to_string(max_wait_timeout.count()),
+                               json::object{{"parameter", "timeout_ms"}});
+    return o;
+}
+
+json::object accepted(const store::execution& e) {
+    json::object body{{"execution_id", e.id},
+                      {"workflow_id", e.workflow_id},
+                      {"workflow_version", e.workflow_version},
+                      {"status", store::to_string(e.status)}};
+    if (e.idempotency_key) body["idempotency_key"] = *e.idempotency_key;
+    return body;
+}
+
+void execute(api_context& ctx, http::request& req, http::responder respond) {
+    auto options = parse_execute(req);
+    auto workflow_id = req.params.at("id");
+    auto* orch = &ctx.orch();
+    if (!options.wait) {
+        return run_blocking(ctx.rt, std::move(respond), [orch, workflow_id, r = std::move(options.request)] {
+            return http::response::json(202, json::serialize(accepted(orch->execute(workflow_id, r))));
+        });
+    }
+    // Waiting holds no thread: the outcome arrives through on_done, the timeout through a timer.
+    auto wait = std::make_shared<pending_wait>(ctx.rt, ctx.waits, std::move(respond), workflow_id,
+                                               [&ctx] { return ctx.db(); });
+    if (!ctx.waits.add(wait)) return wait->fail(busy_response());  // the API is stopping
+    const bool queued = ctx.rt.post_blocking([&ctx, orch, wait, workflow_id, o = std::move(options)] {
+        try {
+            auto record = orch->execute(workflow_id, o.request,
+                                        [wait](orchestrator::execution_outcome outcome) { wait->finish(std::move(outcome)); });
+            wait->arm(record.id, std::string(store::to_string(record.status)), o.timeout);
+        } catch (...) {
+            wait->fail(error_response(std::current_exception(), &ctx.rt.log()));
+        }
+    });
+    if (!queued) wait->fail(busy_response());
+}
+
+}  // namespace
+
+void add_execute_route(api_context& ctx) {
+    ctx.table.add({"POST", "/api/chainbot/workflows/{id}/execute", std::string(permission::workflow_execute),
+                   [&ctx](http::request& req, http::responder respond) { execute(ctx, req, std::move(respond)); },
+                   "Start an execution of the workflow's latest version. Body: {\"input_data\": {...}, "
+                   "\"timeout_hours\", \"idempotency_key\", \"wait\", \"timeout_ms\"} or a plain input object; "
+                   "also an Idempotency-Key header. ?wait=true&timeout_ms=N answers with the outcome "
+                   "(200) or, when the timeout passes first, 202 with the current status."});
+}
+
+}  // namespace chainbot::api

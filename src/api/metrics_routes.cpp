@@ -1,0 +1,148 @@
+#include "api/metrics_routes.hpp"
+
+#include "api/json_views.hpp"
+#include "api/pending_waits.hpp"
+#include "api/request_parsing.hpp"
+#include "api/run_blocking.hpp"
+#include "hardware/hardware_service.hpp"
+#include "orchestrator/orchestrator.hpp"
+#include "store/database.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+namespace chainbot::api {
+
+namespace json = boost::json;
+using store::execution_status;
+
+namespace {
+
+constexpr execution_status all_statuses[] = {execution_status::queued,    execution_status::running,
+                                             execution_status::paused,    execution_status::completed,
+                                             execution_status::failed,    execution_status::cancelled,
+                                             execution_status::timed_out};
+constexpr store::agent_state all_agent_states[] = {store::agent_state::idle, store::agent_state::working,
+                                                   store::agent_state::terminated, store::agent_state::error};
+
+json::object count_entanglements(store::database& db) {
+    std::size_t total = 0;
+    std::int64_t messages = 0;  // each entanglement's sequence is its message count
+    const std::size_t batch = 500;
+    for (std::size_t offset = 0;; offset += batch) {
+        auto page = db.entanglements().list({batch, offset});
+        total += page.size();
+        for (const auto& e : page) messages += e.last_sequence;
+        if (page.size() < batch) break;
+    }
+    return {{"total", total}, {"messages", messages}};
+}
+
+std::uint64_t count_of(const json::object& o, std::string_view key) { return o.at(key).to_number<std::uint64_t>(); }
+
+bool wants_prometheus(const http::request& req) {
+    if (auto it = req.query.find("format"); it != req.query.end()) {
+        if (it->second == "prometheus" || it->second == "text") return true;
+        if (it->second == "json") return false;
+        throw http::http_error(400, "invalid_parameter", "query parameter 'format': expected json or prometheus",
+                               json::object{{"parameter", "format"}});
+    }
+    const auto accept = req.header("accept");
+    const bool text = accept.find("text/plain") != std::string_view::npos ||
+                      accept.find("application/openmetrics-text") != std::string_view::npos;
+    return text && accept.find("application/json") == std::string_view::npos;
+}
+
+http::response prometheus_response(std::string body) {
+    http::response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = std::move(body);
+    return r;
+}
+
+void gauge(std::string& out, std::string_view name, std::string_view help) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name, help, name);
+}
+
+}  // namespace
+
+json::object collect_metrics(api_context& ctx) {
+    auto db = ctx.db();
+    json::object executions{{"total", db->executions().count()}};
+    for (auto s : all_statuses) executions[store::to_string(s)] = db->executions().count({.status = s});
+    const auto active = count_of(executions, "queued") + count_of(executions, "running") + count_of(executions, "paused");
+    json::object workflows{{"total", db->workflows().count()},
+                           {"active", active},
+                           {"completed", executions.at("completed")},
+                           {"failed", executions.at("failed")}};
+    json::object agents{{"total", db->agents().count()}};
+    for (auto s : all_agent_states) agents[store::to_string(s)] = db->agents().count({.state = s});
+    json::object system{{"cpu_usage", nullptr}, {"memory_usage", nullptr}, {"disk_usage", nullptr}};
+    if (ctx.backends.hardware) system = ctx.backends.hardware->system_metrics();
+    json::object queues{{"blocking_jobs", ctx.rt.blocking_pending()},
+                        {"blocking_jobs_max", runtime::max_blocking_jobs},
+                        {"waiting_requests", ctx.waits.size()}};
+    if (ctx.backends.orchestrator) {
+        queues["executions_running"] = ctx.backends.orchestrator->running_count();
+        queues["executions_queued"] = ctx.backends.orchestrator->queued_count();
+    }
+    return {{"workflows", std::move(workflows)},
+            {"agents", std::move(agents)},
+            {"entanglements", count_entanglements(*db)},
+            {"executions", std::move(executions)},
+            {"system", std::move(system)},
+            {"requests", ctx.table.metrics().to_json()},
+            {"queues", std::move(queues)},
+            {"timestamp", iso8601(store::now())}};
+}
+
+std::string to_prometheus(const json::object& m, const request_metrics& requests) {
+    std::string out;
+    gauge(out, "chainbot_workflows", "Stored workflows.");
+    out += fmt::format("chainbot_workflows {}\n", count_of(m.at("workflows").as_object(), "total"));
+    gauge(out, "chainbot_executions", "Stored executions by status.");
+    for (auto s : all_statuses)
+        out += fmt::format("chainbot_executions{{status=\"{}\"}} {}\n", store::to_string(s),
+                           count_of(m.at("executions").as_object(), store::to_string(s)));
+    gauge(out, "chainbot_agents", "Agents by state.");
+    for (auto s : all_agent_states)
+        out += fmt::format("chainbot_agents{{state=\"{}\"}} {}\n", store::to_string(s),
+                           count_of(m.at("agents").as_object(), store::to_string(s)));
+    gauge(out, "chainbot_entanglements", "Entanglements.");
+    out += fmt::format("chainbot_entanglements {}\n", count_of(m.at("entanglements").as_object(), "total"));
+    gauge(out, "chainbot_queue_depth", "Depth of the module's bounded queues.");
+    for (const auto& kv : m.at("queues").as_object())
+        out += fmt::format("chainbot_queue_depth{{queue=\"{}\"}} {}\n", prometheus_label(kv.key()),
+                           kv.value().to_number<std::uint64_t>());
+    for (const auto& kv : m.at("system").as_object()) {
+        if (!kv.value().is_number()) continue;  // unavailable on this machine
+        const auto name = fmt::format("chainbot_system_{}", std::string_view(kv.key()));
+        gauge(out, name, "System reading (percent, or degrees Celsius for temperatures).");
+        out += fmt::format("{} {}\n", name, kv.value().to_number<double>());
+    }
+    requests.write_prometheus(out);
+    return out;
+}
+
+void add_metrics_routes(api_context& ctx) {
+    auto respond_metrics = [&ctx](bool prometheus, http::responder respond) {
+        run_blocking(ctx.rt, std::move(respond), [&ctx, prometheus] {
+            auto m = collect_metrics(ctx);
+            if (prometheus) return prometheus_response(to_prometheus(m, ctx.table.metrics()));
+            return http::response::json(200, json::serialize(m));
+        });
+    };
+    ctx.table.add({"GET", "/api/chainbot/metrics", std::string(permission::read),
+                   [respond_metrics](http::request& req, http::responder respond) {
+                       respond_metrics(wants_prometheus(req), std::move(respond));
+                   },
+                   "Counts of workflows, executions, agents and entanglements, system readings and request "
+                   "counts as JSON; the Prometheus text format with ?format=prometheus or Accept: text/plain"});
+    ctx.table.add({"GET", "/api/chainbot/metrics/prometheus", std::string(permission::read),
+                   [respond_metrics](http::request&, http::responder respond) {
+                       respond_metrics(true, std::move(respond));
+                   },
+                   "The metrics in the Prometheus text exposition format, with request latency histograms"});
+}
+
+}  // namespace chainbot::api

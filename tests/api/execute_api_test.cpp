@@ -1,0 +1,111 @@
+// POST /workflows/{id}/execute: both body forms, waiting for the outcome, idempotency.
+#include "api_fixture.hpp"
+
+using namespace chainbot::test;
+namespace json = boost::json;
+
+TEST_CASE("execute with a plain input object and wait answers the outcome", "[api][execute]") {
+    api_fixture f;
+    f.start();
+    const auto id = f.create(sum_workflow);
+    auto r = f.post("/api/chainbot/workflows/" + id + "/execute?wait=true", R"({"a": 2, "b": 3})");
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    auto body = r.json().as_object();
+    CHECK(body.at("status") == "completed");
+    CHECK(body.at("workflow_id") == json::value(id));
+    CHECK_FALSE(body.at("execution_id").as_string().empty());
+    CHECK(body.at("output").at("sum") == 5);
+}
+
+TEST_CASE("execute with input_data, timeout_hours and wait in the body", "[api][execute]") {
+    api_fixture f;
+    f.start();
+    const auto id = f.create(sum_workflow);
+    auto r = f.post("/api/chainbot/workflows/" + id + "/execute",
+                    R"({"input_data": {"a": 10, "b": 1}, "timeout_hours": 1, "wait": true})");
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    CHECK(r.json().at("status") == "completed");
+    CHECK(r.json().at("output").at("sum") == 11);
+    auto stored = f.get("/api/chainbot/executions/" + std::string(r.json().at("execution_id").as_string())).json();
+    CHECK(stored.at("input") == json::parse(R"({"a": 10, "b": 1})"));
+}
+
+TEST_CASE("execute without wait answers 202 with the execution at once", "[api][execute]") {
+    api_fixture f;
+    f.start();
+    const auto id = f.create(sum_workflow);
+    auto r = f.post("/api/chainbot/workflows/" + id + "/execute", R"({"a": 1, "b": 1})");
+    REQUIRE(r.status == 202);
+    const std::string exec(r.json().at("execution_id").as_string());
+    CHECK(r.json().at("workflow_id") == json::value(id));
+    CHECK(r.json().as_object().contains("status"));
+    CHECK(f.wait_for_status(exec, "completed") == "completed");
+}
+
+TEST_CASE("the same idempotency key returns the same execution", "[api][execute]") {
+    api_fixture f;
+    f.start();
+    const auto id = f.create(sum_workflow);
+    const auto path = "/api/chainbot/workflows/" + id + "/execute?wait=true";
+    auto first = f.post(path, R"({"a": 1, "b": 2})", {{"Idempotency-Key", "order-17"}});
+    auto again = f.post(path, R"({"a": 1, "b": 2})", {{"Idempotency-Key", "order-17"}});
+    auto in_body = f.post(path, R"({"input_data": {"a": 1, "b": 2}, "idempotency_key": "order-17"})");
+    REQUIRE(first.status == 200);
+    REQUIRE(again.status == 200);
+    REQUIRE(in_body.status == 200);
+    CHECK(first.json().at("execution_id") == again.json().at("execution_id"));
+    CHECK(first.json().at("execution_id") == in_body.json().at("execution_id"));
+    CHECK(again.json().at("output").at("sum") == 3);
+    CHECK(f.get("/api/chainbot/executions?workflow_id=" + id).json().at("total") == 1);
+    auto other = f.post(path, R"({"a": 1, "b": 2})", {{"Idempotency-Key", "order-18"}});
+    CHECK(other.json().at("execution_id") != first.json().at("execution_id"));
+}
+
+TEST_CASE("a wait that times out answers 202 with the current status", "[api][execute]") {
+    api_fixture f;
+    f.start();
+    const auto id = f.create(slow_workflow);
+    const auto started = std::chrono::steady_clock::now();
+    auto r = f.post("/api/chainbot/workflows/" + id + "/execute?wait=true&timeout_ms=200", "{}");
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+    INFO(r.body);
+    REQUIRE(r.status == 202);
+    CHECK(r.json().at("status") == "running");
+    CHECK(f.post("/api/chainbot/executions/" + std::string(r.json().at("execution_id").as_string()) + "/cancel").status ==
+          202);
+}
+
+TEST_CASE("a stopping API answers a pending wait instead of holding it", "[api][execute]") {
+    api_fixture f;
+    f.start();
+    const auto id = f.create(slow_workflow);
+    std::optional<http_reply> reply;
+    std::thread client([&] { reply = f.post("/api/chainbot/workflows/" + id + "/execute?wait=true&timeout_ms=60000", "{}"); });
+    while (f.get("/api/chainbot/executions?status=running").json().at("total") == 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const auto stopping = std::chrono::steady_clock::now();
+    f.rt->stop();
+    client.join();
+    CHECK(std::chrono::steady_clock::now() - stopping < std::chrono::seconds(10));
+    REQUIRE(reply);
+    CHECK(reply->status == 202);
+}
+
+TEST_CASE("malformed execute requests are refused with the field's path", "[api][execute]") {
+    api_fixture f;
+    f.start();
+    const auto id = f.create(sum_workflow);
+    const auto path = "/api/chainbot/workflows/" + id + "/execute";
+    auto not_object = f.post(path, "[1, 2]");
+    CHECK(not_object.status == 400);
+    auto bad_input = f.post(path, R"({"input_data": 5})");
+    CHECK(bad_input.status == 400);
+    CHECK(bad_input.json().at("error").at("details").at(0).at("path") == "$.input_data");
+    auto bad_timeout = f.post(path, R"({"input_data": {}, "timeout_hours": -1})");
+    CHECK(bad_timeout.json().at("error").at("details").at(0).at("path") == "$.timeout_hours");
+    CHECK(f.post(path + "?wait=maybe", "{}").status == 400);
+    CHECK(f.post(path, "{", {}).error_code() == "invalid_json");
+    CHECK(f.post(path, "a=1", {{"Content-Type", "application/x-www-form-urlencoded"}}).status == 415);
+}

@@ -1,0 +1,67 @@
+// GET /metrics as JSON and in the Prometheus text format.
+#include "api_fixture.hpp"
+
+using namespace chainbot::test;
+namespace json = boost::json;
+
+namespace {
+
+void run_some(api_fixture& f) {
+    const auto sum = f.create(sum_workflow);
+    const auto failing = f.create(R"({"name": "fails", "steps": [{"id": "boom", "type": "fail"}]})");
+    for (int i = 0; i < 2; ++i)
+        REQUIRE(f.post("/api/chainbot/workflows/" + sum + "/execute?wait=true", R"({"a": 1, "b": 1})").status == 200);
+    REQUIRE(f.post("/api/chainbot/workflows/" + failing + "/execute?wait=true", "{}").status == 200);
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("metrics JSON has the documented sections and counts executions", "[api][metrics]") {
+    api_fixture f;
+    f.start();
+    run_some(f);
+    auto r = f.get("/api/chainbot/metrics");
+    REQUIRE(r.status == 200);
+    CHECK(r.header("content-type") == "application/json");
+    auto m = r.json().as_object();
+    const auto& wf = m.at("workflows").as_object();
+    CHECK(wf.at("total") == 2);
+    CHECK(wf.at("completed") == 2);
+    CHECK(wf.at("failed") == 1);
+    CHECK(wf.at("active") == 0);
+    const auto& ex = m.at("executions").as_object();
+    CHECK(ex.at("total") == 3);
+    for (auto key : {"queued", "running", "paused", "cancelled", "timed_out"}) CHECK(ex.at(key) == 0);
+    for (auto key : {"total", "idle", "working", "terminated"}) CHECK(m.at("agents").at(key) == 0);
+    CHECK(m.at("entanglements").at("total") == 0);
+    for (auto key : {"cpu_usage", "memory_usage", "disk_usage"}) CHECK(m.at("system").as_object().contains(key));
+    CHECK(m.at("requests").at("total").to_number<int>() >= 5);
+    CHECK(m.at("requests").at("by_status").at("201") == 2);
+}
+
+TEST_CASE("metrics in the Prometheus text format carry counters and a latency histogram", "[api][metrics]") {
+    api_fixture f;
+    f.start();
+    run_some(f);
+    for (const auto& r : {f.get("/api/chainbot/metrics?format=prometheus"), f.get("/api/chainbot/metrics/prometheus"),
+                          f.request("GET", "/api/chainbot/metrics", "", {{"Accept", "text/plain;version=0.0.4"}})}) {
+        REQUIRE(r.status == 200);
+        CHECK(r.header("content-type").starts_with("text/plain"));
+        const auto& t = r.body;
+        CHECK(contains(t, "# TYPE chainbot_executions gauge\n"));
+        CHECK(contains(t, "chainbot_executions{status=\"completed\"} 2\n"));
+        CHECK(contains(t, "chainbot_executions{status=\"failed\"} 1\n"));
+        CHECK(contains(t, "# TYPE chainbot_http_requests_total counter\n"));
+        CHECK(contains(t, "chainbot_http_requests_total{method=\"POST\",route=\"/api/chainbot/workflows\",status=\"201\"} 2\n"));
+        CHECK(contains(t, "# TYPE chainbot_http_request_duration_seconds histogram\n"));
+        CHECK(contains(t, "chainbot_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/chainbot/workflows/{id}/execute\",le=\"+Inf\"} 3\n"));
+        CHECK(contains(t, "chainbot_http_request_duration_seconds_count{method=\"POST\",route=\"/api/chainbot/workflows/{id}/execute\"} 3\n"));
+        CHECK(contains(t, "chainbot_queue_depth{queue=\"blocking_jobs\"}"));
+    }
+    CHECK(f.get("/api/chainbot/metrics?format=xml").status == 400);
+    // A client that asks for JSON gets JSON.
+    CHECK(f.request("GET", "/api/chainbot/metrics", "", {{"Accept", "application/json, text/plain"}}).header("content-type") ==
+          "application/json");
+}
