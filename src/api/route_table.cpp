@@ -1,5 +1,7 @@
 #include "api/route_table.hpp"
 
+#include <algorithm>
+
 #include "api/api_errors.hpp"
 
 #include <array>
@@ -9,11 +11,7 @@
 namespace chainbot::api {
 
 bool permission::is_known(std::string_view p) noexcept {
-    static constexpr std::array known{public_access, read, workflow_create, workflow_delete, workflow_execute,
-                                      agent_spawn, agent_terminate, entanglement_manage, admin};
-    for (auto k : known)
-        if (k == p) return true;
-    return false;
+    return p == public_access || std::find(all.begin(), all.end(), p) != all.end();
 }
 
 route_table::route_table(http::router& router) : router_(router) {}

@@ -27,24 +27,18 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include "security/permissions.hpp"
+
 #include <string_view>
 #include <vector>
 
 namespace chainbot::api {
 
-/// @brief The permission values a route may declare (issue 6's list, plus `public`).
+/// @brief The permission values a route may declare: security's eight (one list for the
+/// whole module) plus `public` (no token: health, the README's first curl, and openapi.json).
 namespace permission {
-/// @brief No token needed: health (the README's first curl) and the API description.
-inline constexpr std::string_view public_access = "public";
-inline constexpr std::string_view read = "chainbot:read";
-inline constexpr std::string_view workflow_create = "chainbot:workflow:create";
-inline constexpr std::string_view workflow_delete = "chainbot:workflow:delete";
-inline constexpr std::string_view workflow_execute = "chainbot:workflow:execute";
-inline constexpr std::string_view agent_spawn = "chainbot:agent:spawn";
-inline constexpr std::string_view agent_terminate = "chainbot:agent:terminate";
-inline constexpr std::string_view entanglement_manage = "chainbot:entanglement:manage";
-inline constexpr std::string_view admin = "chainbot:admin";
-/// @brief True for the values above.
+using namespace security::permission;
+/// @brief True for `public` and the eight permissions.
 bool is_known(std::string_view p) noexcept;
 }  // namespace permission
 

@@ -491,32 +491,55 @@ void execution_runner::terminate(execution_status status, std::string error) {
 
 // ---- persistence and events ----------------------------------------------------------
 
+namespace {
+
+// One transition on its way to the store: submitted to the group-commit writer, retried with
+// backoff while the store fails (it recovers by itself), `then` posted to the strand after commit.
+struct pending_transition : std::enable_shared_from_this<pending_transition> {
+    transition_writer::work work;
+    std::function<void()> then;
+    transition_writer* writer;
+    strand_t* strand;
+    std::shared_ptr<void> owner;  // keeps the runner (and its strand) alive until done
+    std::function<void(const std::string&)> on_error;
+
+    void submit(std::chrono::milliseconds delay) {
+        if (delay.count() > 0) {
+            auto timer = std::make_shared<boost::asio::steady_timer>(*strand, delay);
+            timer->async_wait([timer, self = shared_from_this(), delay](const boost::system::error_code&) { self->send(delay); });
+            return;
+        }
+        send(delay);
+    }
+    void send(std::chrono::milliseconds delay) {
+        auto self = shared_from_this();
+        const bool queued = writer->submit(work, [self, delay](std::exception_ptr e) {
+            if (!e) return boost::asio::post(*self->strand, [self] { self->then(); });
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+                self->on_error(ex.what());
+            }
+            self->submit(std::min(std::chrono::milliseconds(30000), std::max(std::chrono::milliseconds(200), delay * 2)));
+        });
+        if (!queued) submit(std::max(std::chrono::milliseconds(50), delay));
+    }
+};
+
+}  // namespace
+
 void execution_runner::persist(transition_writer::work w, std::function<void()> then) {
     if (!persist_ || !env_.writer) return boost::asio::post(strand_, std::move(then));
-    auto self = shared_from_this();
-    auto shared_work = std::make_shared<transition_writer::work>(std::move(w));
-    auto attempt = std::make_shared<std::function<void(std::chrono::milliseconds)>>();
-    *attempt = [self, shared_work, then, attempt](std::chrono::milliseconds delay) {
-        auto submit = [self, shared_work, then, attempt, delay] {
-            const bool queued = self->env_.writer->submit(*shared_work, [self, then, attempt, delay](std::exception_ptr e) {
-                if (!e) return boost::asio::post(self->strand_, then);
-                try {
-                    std::rethrow_exception(e);
-                } catch (const std::exception& ex) {
-                    self->env_.rt->log().error("orchestrator", "execution {}: cannot persist a transition, retrying: {}",
-                                               self->record_.id, ex.what());
-                }
-                // The store recovers by itself; the transition is retried until it commits.
-                const auto next = std::min(std::chrono::milliseconds(30000), std::max(std::chrono::milliseconds(200), delay * 2));
-                (*attempt)(next);
-            });
-            if (!queued) (*attempt)(std::max(std::chrono::milliseconds(50), delay));
-        };
-        if (delay.count() == 0) return submit();
-        auto timer = std::make_shared<boost::asio::steady_timer>(self->strand_, delay);
-        timer->async_wait([timer, submit](const boost::system::error_code&) { submit(); });
+    auto p = std::make_shared<pending_transition>();
+    p->work = std::move(w);
+    p->then = std::move(then);
+    p->writer = env_.writer;
+    p->strand = &strand_;
+    p->owner = shared_from_this();
+    p->on_error = [rt = env_.rt, id = record_.id](const std::string& what) {
+        rt->log().error("orchestrator", "execution {}: cannot persist a transition, retrying: {}", id, what);
     };
-    (*attempt)(std::chrono::milliseconds(0));
+    p->submit(std::chrono::milliseconds(0));
 }
 
 void execution_runner::persist_detached(transition_writer::work w) {

@@ -282,3 +282,29 @@ TEST_CASE("sub-workflows run as executions of their own", "[orchestrator][engine
     CHECK(out.output.as_object().at("result").as_int64() == 81);
     CHECK(e.db()->executions().count({child, std::nullopt, std::nullopt}) == 1);
 }
+
+TEST_CASE("gpio steps run through the hardware hook with their pin and action", "[orchestrator][engine][gpio]") {
+    // The GPIO hardware is a stand-in here (no gpiochip exists on this machine): the hook
+    // records the calls the hardware service would receive.
+    engine e(R"("raspberry_pi": {"gpio_allowed_pins": [17]})");
+    std::mutex m;
+    std::vector<std::string> calls;
+    e.orch->set_gpio([&](const json::object& step) -> json::value {
+        std::lock_guard lock(m);
+        calls.push_back(std::string(step.at("action").as_string()) + ":" + std::to_string(step.at("pin").as_int64()));
+        return json::object{{"pin", step.at("pin")}, {"value", true}};
+    });
+    e.start();
+    const auto wf = e.create(R"({"name": "blink", "steps": [
+        {"id": "on", "type": "gpio", "action": "set", "pin": 17, "value": true},
+        {"id": "check", "type": "gpio", "action": "read", "pin": 17},
+        {"id": "seen", "type": "transform", "value": "${check.value}"}]})");
+    auto out = e.run(wf);
+    REQUIRE(out.status == "completed");
+    CHECK(out.output.as_object().at("seen") == true);
+    std::lock_guard lock(m);
+    CHECK(calls == std::vector<std::string>{"set:17", "read:17"});
+    // A pin outside the allowlist is refused when the workflow is created, not when it runs.
+    CHECK_THROWS_AS(e.create(R"({"name": "bad", "steps": [{"id": "x", "type": "gpio", "action": "set", "pin": 4}]})"),
+                    orchestrator::validation_error);
+}
