@@ -48,7 +48,13 @@ boost::dll::shared_library open_library(const std::filesystem::path& path) {
         throw module_error(ALEX_ERR_RUNTIME, fmt::format("module library {} not found", path.string()));
     boost::dll::fs::error_code ec;
     boost::dll::shared_library library;
-    library.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
+    // RTLD_NODELETE: a module stays mapped after it is unloaded. Its dependencies (SQLite,
+    // libpq, SOCI backends) keep thread-local storage that does not survive dlclose cleanly
+    // (LeakSanitizer crashes walking it at exit), and unmapping at shutdown buys nothing.
+    library.load(path,
+                 boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local |
+                     static_cast<boost::dll::load_mode::type>(RTLD_NODELETE),
+                 ec);
     if (ec || !library.is_loaded()) {
         const char* reason = dlerror();
         throw module_error(ALEX_ERR_RUNTIME, fmt::format("cannot load module library {}: {}", path.string(),

@@ -15,7 +15,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <new>
 #include <string>
 #include <utility>
@@ -24,26 +27,51 @@
 static_assert(ALEX_ABI_VERSION_MAJOR == chainbot::abi_version_major, "module_info.hpp disagrees with the ABI header");
 static_assert(ALEX_ABI_VERSION_MINOR == chainbot::abi_version_minor, "module_info.hpp disagrees with the ABI header");
 
+// The last error of a failed call, per calling thread. Kept in ordinary memory rather than
+// thread_local: a host that dlcloses the module leaves thread-local blocks behind that
+// LeakSanitizer (and other TLS walkers) trip over at exit.
+class error_slots {
+public:
+    void set(std::string message) {
+        std::lock_guard lock(mutex_);
+        slots_[std::this_thread::get_id()] = std::move(message);
+    }
+    void clear() {
+        std::lock_guard lock(mutex_);
+        slots_.erase(std::this_thread::get_id());
+    }
+    // Valid until the next call on this thread (std::map nodes do not move).
+    const char* get() {
+        std::lock_guard lock(mutex_);
+        auto it = slots_.find(std::this_thread::get_id());
+        return it == slots_.end() ? "" : it->second.c_str();
+    }
+
+private:
+    std::mutex mutex_;
+    std::map<std::thread::id, std::string> slots_;
+};
+
 struct alex_module {
     chainbot::chainbot_module module;
     alex_host_services services{};  // the host's table, copied and zero-extended to our size
+    error_slots errors;
 };
 
 namespace {
 
-// The last error of a failed call, per thread, remembered with the module it belongs to.
-thread_local std::string last_error_text;
-thread_local const alex_module* last_error_module = nullptr;
+// Errors of calls made with a NULL handle have no module to live in.
+error_slots& null_handle_errors() {
+    static error_slots slots;
+    return slots;
+}
 
-int32_t fail(const alex_module* m, int32_t status, std::string message) {
-    last_error_text = std::move(message);
-    last_error_module = m;
+int32_t fail(alex_module* m, int32_t status, std::string message) {
+    (m ? m->errors : null_handle_errors()).set(std::move(message));
     return status;
 }
 
-void clear_error(const alex_module* m) {
-    if (last_error_module == m) last_error_text.clear();
-}
+void clear_error(alex_module* m) { m->errors.clear(); }
 
 // Runs `body`; maps the core's exception kinds to ABI status codes.
 template <typename Body>
@@ -155,7 +183,7 @@ int32_t m_run_command(alex_module* m, const char* command_json, char** result_js
     });
 }
 
-const char* m_last_error(alex_module* m) { return last_error_module == m ? last_error_text.c_str() : ""; }
+const char* m_last_error(alex_module* m) { return m ? m->errors.get() : null_handle_errors().get(); }
 
 void m_free_string(char* s) { std::free(s); }
 
@@ -166,7 +194,6 @@ void m_destroy(alex_module** m) {
     } catch (...) {
         // Destroy must succeed; a failing stop has already logged through the runtime.
     }
-    if (last_error_module == *m) last_error_module = nullptr;
     delete *m;
     *m = nullptr;
 }

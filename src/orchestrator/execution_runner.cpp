@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <mutex>
 #include <random>
 
 namespace chainbot::orchestrator {
@@ -37,8 +38,11 @@ std::chrono::milliseconds backoff(const retry_policy& p, int failed_attempt) {
     for (int i = 1; i < failed_attempt; ++i) ms *= p.multiplier;
     ms = std::min(ms, static_cast<double>(p.max_backoff.count()));
     // Full jitter in [ms/2, ms]: retries of many executions do not arrive together.
-    thread_local std::mt19937 rng{std::random_device{}()};
+    // One shared generator: thread_local state in a dlopened module outlives dlclose badly.
+    static std::mutex rng_mutex;
+    static std::mt19937 rng{std::random_device{}()};
     std::uniform_real_distribution<double> jitter(0.5, 1.0);
+    std::lock_guard lock(rng_mutex);
     return std::chrono::milliseconds(static_cast<std::int64_t>(ms * jitter(rng)));
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -24,7 +25,10 @@ struct failure {
 };
 
 std::chrono::milliseconds backoff(const retry_policy& p, int attempt) {
-    thread_local std::mt19937 rng(std::random_device{}());
+    // One shared generator: thread_local state in a dlopened module outlives dlclose badly.
+    static std::mutex rng_mutex;
+    static std::mt19937 rng(std::random_device{}());
+    std::lock_guard lock(rng_mutex);
     const auto base = p.initial_delay.count() << std::min(attempt - 1, 20);
     const auto capped = std::min<long long>(base, p.max_delay.count());
     std::uniform_int_distribution<long long> jitter(capped / 2, std::max<long long>(capped, 1));
