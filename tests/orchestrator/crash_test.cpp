@@ -5,11 +5,11 @@
 
 #include "config/settings.hpp"
 #include "store/database.hpp"
+#include "support/child_process.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,7 +19,6 @@
 #include <sstream>
 #include <thread>
 
-extern char** environ;
 
 using namespace chainbot;
 using chainbot::test::postgresql;
@@ -27,45 +26,6 @@ using chainbot::test::scratch_database;
 using chainbot::test::sqlite;
 
 namespace {
-
-struct process {
-    pid_t pid = -1;
-    FILE* out = nullptr;
-    explicit process(std::vector<std::string> args) {
-        int fds[2];
-        REQUIRE(::pipe(fds) == 0);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-        posix_spawn_file_actions_addclose(&fa, fds[0]);
-        posix_spawn_file_actions_addclose(&fa, fds[1]);
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        REQUIRE(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) == 0);
-        posix_spawn_file_actions_destroy(&fa);
-        ::close(fds[1]);
-        out = ::fdopen(fds[0], "r");
-    }
-    ~process() {
-        if (pid > 0) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, nullptr, 0);
-        }
-        if (out) std::fclose(out);
-    }
-    std::string line() {
-        std::string l;
-        for (int c; (c = std::fgetc(out)) != EOF && c != '\n';) l.push_back(static_cast<char>(c));
-        return l;
-    }
-    int wait() {
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        pid = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-};
 
 std::vector<std::string> lines_of(const std::string& path) {
     std::ifstream in(path);
@@ -87,8 +47,8 @@ TEMPLATE_TEST_CASE("SIGKILL mid-workflow: the restarted process resumes from the
 
     std::vector<std::string> ids;
     {
-        process child({CRASH_CHILD, "run", dir.str(), url, marker, std::to_string(executions)});
-        for (std::string l; (l = child.line()) != "started";) {
+        chainbot::test::child_process child({CRASH_CHILD, "run", dir.str(), url, marker, std::to_string(executions)});
+        for (std::string l; (l = child.read_line()) != "started";) {
             REQUIRE_FALSE(l.empty());
             ids.push_back(l.substr(10));
         }
@@ -99,8 +59,8 @@ TEMPLATE_TEST_CASE("SIGKILL mid-workflow: the restarted process resumes from the
     const auto before = lines_of(marker).size();
     REQUIRE(before < static_cast<std::size_t>(executions * steps));  // killed before the end
 
-    process resumed({CRASH_CHILD, "resume", dir.str(), url, marker});
-    CHECK(resumed.line() == "done");
+    chainbot::test::child_process resumed({CRASH_CHILD, "resume", dir.str(), url, marker});
+    CHECK(resumed.read_line() == "done");
     CHECK(resumed.wait() == 0);
 
     // Every execution completed with every step completed exactly once in the history.

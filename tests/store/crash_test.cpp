@@ -1,72 +1,21 @@
 #include "scratch_database.hpp"
+#include "support/child_process.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <sstream>
 
-extern char** environ;
 
 using namespace chainbot;
 using chainbot::test::postgresql;
 using chainbot::test::scratch_database;
 using chainbot::test::sqlite;
 
-namespace {
-
-/// The writer as a child process whose stdout we read.
-class child {
-public:
-    explicit child(const std::string& url) {
-        int fds[2];
-        REQUIRE(::pipe(fds) == 0);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-        posix_spawn_file_actions_addclose(&actions, fds[0]);
-        posix_spawn_file_actions_addclose(&actions, fds[1]);
-        std::string exe = STORE_CRASH_WRITER;
-        std::string arg = url;
-        char* argv[] = {exe.data(), arg.data(), nullptr};
-        const int rc = posix_spawn(&pid_, exe.c_str(), &actions, nullptr, argv, environ);
-        posix_spawn_file_actions_destroy(&actions);
-        ::close(fds[1]);
-        REQUIRE(rc == 0);
-        out_ = ::fdopen(fds[0], "r");
-    }
-    ~child() {
-        if (pid_ > 0) kill_now();
-        if (out_) std::fclose(out_);
-    }
-    /// The next line, or "" at end of stream.
-    std::string read_line() {
-        std::string line;
-        for (int c; (c = std::fgetc(out_)) != EOF;) {
-            if (c == '\n') return line;
-            line.push_back(static_cast<char>(c));
-        }
-        return line;
-    }
-    /// SIGKILL, then reap; returns the signal that ended it.
-    int kill_now() {
-        ::kill(pid_, SIGKILL);
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-        pid_ = -1;
-        return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    }
-
-private:
-    pid_t pid_ = -1;
-    std::FILE* out_ = nullptr;
-};
-
-}  // namespace
 
 TEMPLATE_TEST_CASE("crash: every write committed before a SIGKILL is intact afterwards", "[store][crash]", sqlite,
                    postgresql) {
@@ -75,7 +24,7 @@ TEMPLATE_TEST_CASE("crash: every write committed before a SIGKILL is intact afte
 
     std::vector<std::pair<std::string, long>> committed;
     {
-        child writer(sdb.url());
+        chainbot::test::child_process writer({STORE_CRASH_WRITER, sdb.url()});
         while (committed.size() < 60) {
             const auto line = writer.read_line();
             REQUIRE_FALSE(line.empty());  // the writer died on its own: see its stderr
