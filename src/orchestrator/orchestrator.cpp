@@ -92,11 +92,14 @@ void orchestrator::start(runtime& rt) {
         std::lock_guard lock(mutex_);
         return accepting_ ? component_health{1.0, {}} : component_health{0.0, "orchestrator is stopped"};
     });
-    rt.on_settings_changed([this](const config::settings&) {
-        // A higher limit may admit queued executions at once.
-        std::lock_guard lock(mutex_);
-        pump();
-    });
+    if (!settings_watched_) {  // the runtime keeps watchers for its lifetime: register once, not per start
+        settings_watched_ = true;
+        rt.on_settings_changed([this](const config::settings&) {
+            // A higher limit may admit queued executions at once.
+            std::lock_guard lock(mutex_);
+            pump();
+        });
+    }
     // The thermal hold ends with this event: start what queued meanwhile.
     struct hold_release final : events::observer {
         orchestrator* self;

@@ -115,6 +115,7 @@ private:
     std::function<boost::json::value(const boost::json::object&)> gpio_;
     std::function<bool()> admission_hold_;
     std::uint64_t hold_observer_ = 0;
+    bool settings_watched_ = false;
     task_registry tasks_;
     std::unique_ptr<boost::asio::thread_pool> blocking_;
     std::unique_ptr<transition_writer> writer_;
