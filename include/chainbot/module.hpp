@@ -68,6 +68,12 @@ class runtime;
 namespace orchestrator {
 class orchestrator;
 }
+namespace agents {
+class agent_spawner;
+}
+namespace entanglement {
+class entanglement_manager;
+}
 
 /// @brief One ChainBot instance. Not copyable; calls are serialized internally.
 class chainbot_module {
@@ -106,6 +112,10 @@ public:
     runtime* get_runtime() noexcept;
     /// @brief The workflow orchestrator (null before initialize); for embedding and tests.
     orchestrator::orchestrator* get_orchestrator() noexcept;
+    /// @brief The agent spawner (null before initialize); for embedding and tests.
+    agents::agent_spawner* get_spawner() noexcept;
+    /// @brief The entanglement manager (null before initialize); for embedding and tests.
+    entanglement::entanglement_manager* get_entanglements() noexcept;
 
 private:
     struct impl;

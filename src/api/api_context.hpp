@@ -15,8 +15,18 @@ class database;
 namespace chainbot::orchestrator {
 class orchestrator;
 }
+namespace chainbot::agents {
+class agent_spawner;
+}
+namespace chainbot::entanglement {
+class entanglement_manager;
+}
+
 namespace chainbot::hardware {
 class hardware_service;
+}
+namespace chainbot::ws {
+class hub;
 }
 
 namespace chainbot::api {
@@ -28,6 +38,8 @@ struct api_backends {
     std::function<std::shared_ptr<store::database>()> store;  ///< the open store
     orchestrator::orchestrator* orchestrator = nullptr;
     std::shared_ptr<hardware::hardware_service> hardware;  ///< may be null: system metrics are null then
+    std::shared_ptr<agents::agent_spawner> spawner;        ///< may be null: no agent routes then
+    std::shared_ptr<entanglement::entanglement_manager> entanglements;  ///< may be null: no entanglement routes
 };
 
 struct api_context {
@@ -35,6 +47,7 @@ struct api_context {
     api_backends backends;
     route_table& table;
     pending_waits& waits;
+    std::shared_ptr<ws::hub> ws;  ///< the WebSocket feed (add_ws_route); null without it
 
     /// @brief The open store; store_unavailable (503) while it is not open.
     std::shared_ptr<store::database> db() const;

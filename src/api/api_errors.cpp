@@ -3,6 +3,7 @@
 #include "http/router.hpp"
 #include "orchestrator/definition.hpp"
 #include "orchestrator/orchestrator.hpp"
+#include "runtime/service_error.hpp"
 #include "store/errors.hpp"
 
 #include <boost/json/array.hpp>
@@ -37,6 +38,9 @@ http::response error_response(std::exception_ptr error, logger* log) {
                              (details.size() == 1 ? " problem" : " problems") + " (see details)";
         return http::response::error(400, "validation_error", message, std::move(details));
     } catch (const orchestrator::orchestrator_error& e) {
+        auto r = http::response::error(e.status(), e.code(), e.what());
+        return e.status() == 503 ? with_retry_after(std::move(r)) : r;
+    } catch (const service_error& e) {
         auto r = http::response::error(e.status(), e.code(), e.what());
         return e.status() == 503 ? with_retry_after(std::move(r)) : r;
     } catch (const store::store_not_found& e) {

@@ -1,14 +1,19 @@
 #include "api/api_service.hpp"
 
+#include "api/agent_routes.hpp"
+
 #include "api/execute_route.hpp"
 #include "api/execution_routes.hpp"
 #include "api/metrics_routes.hpp"
 #include "api/openapi.hpp"
 #include "api/system_routes.hpp"
+#include "api/webhook_routes.hpp"
 #include "api/workflow_routes.hpp"
+#include "api/ws_route.hpp"
 #include "orchestrator/orchestrator.hpp"
 #include "store/database.hpp"
 #include "store/errors.hpp"
+#include "ws/hub.hpp"
 
 namespace chainbot::api {
 
@@ -43,6 +48,9 @@ void api_service::start(runtime& rt) {
             add_execute_route(*context_);
             add_execution_routes(*context_);
             add_metrics_routes(*context_);
+            add_agent_routes(*context_);
+            add_webhook_routes(*context_);
+            add_ws_route(*context_);
         }
         routes_added_ = true;
     }
@@ -51,6 +59,7 @@ void api_service::start(runtime& rt) {
     server->listen(s->api.host, static_cast<unsigned short>(s->api.port));
     port_ = server->port();
     server_ = std::move(server);
+    if (context_ && context_->ws) context_->ws->start();
     rt.health().add("api", [this] {
         return port_.load() != 0 ? component_health{1.0, {}} : component_health{0.0, "API server is not listening"};
     });
@@ -58,6 +67,7 @@ void api_service::start(runtime& rt) {
 }
 
 void api_service::stop() noexcept {
+    if (context_ && context_->ws) context_->ws->stop();  // WebSocket clients get 1001 (going away)
     if (server_) server_->stop();
     server_.reset();
     waits_.abandon_all();

@@ -14,12 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-struct execute_options {
-    orchestrator::execute_request request;
-    bool wait = false;
-    std::chrono::milliseconds timeout = default_wait_timeout;
-};
-
 http::http_error invalid_field(const std::string& path, const std::string& message) {
     return http::http_error(400, "validation_error", path + ": " + message,
                             json::array{json::object{{"path", path}, {"message", message}}});
@@ -54,17 +48,7 @@ execute_options parse_execute(const http::request& req) {
     } else {
         o.request.input = std::move(body);
     }
-    if (auto header = req.header("idempotency-key"); !header.empty()) {
-        if (o.request.idempotency_key && *o.request.idempotency_key != header)
-            throw invalid_field("$.idempotency_key", "differs from the Idempotency-Key header");
-        o.request.idempotency_key = std::string(header);
-    }
-    if (auto w = query_bool(req, "wait")) o.wait = *w;
-    if (auto t = query_unsigned(req, "timeout_ms")) o.timeout = std::chrono::milliseconds(*t);
-    if (o.timeout.count() < 0 || o.timeout > max_wait_timeout)
-        throw http::http_error(400, "invalid_parameter",
-                               "timeout_ms: expected 0 to " + std::to_string(max_wait_timeout.count()),
-                               json::object{{"parameter", "timeout_ms"}});
+    read_execute_query(req, o);
     return o;
 }
 
@@ -78,8 +62,26 @@ json::object accepted(const store::execution& e) {
 }
 
 void execute(api_context& ctx, http::request& req, http::responder respond) {
-    auto options = parse_execute(req);
-    auto workflow_id = req.params.at("id");
+    start_execution(ctx, req.params.at("id"), parse_execute(req), std::move(respond));
+}
+
+}  // namespace
+
+void read_execute_query(const http::request& req, execute_options& o) {
+    if (auto header = req.header("idempotency-key"); !header.empty()) {
+        if (o.request.idempotency_key && *o.request.idempotency_key != header)
+            throw invalid_field("$.idempotency_key", "differs from the Idempotency-Key header");
+        o.request.idempotency_key = std::string(header);
+    }
+    if (auto w = query_bool(req, "wait")) o.wait = *w;
+    if (auto t = query_unsigned(req, "timeout_ms")) o.timeout = std::chrono::milliseconds(*t);
+    if (o.timeout.count() < 0 || o.timeout > max_wait_timeout)
+        throw http::http_error(400, "invalid_parameter",
+                               "timeout_ms: expected 0 to " + std::to_string(max_wait_timeout.count()),
+                               json::object{{"parameter", "timeout_ms"}});
+}
+
+void start_execution(api_context& ctx, std::string workflow_id, execute_options options, http::responder respond) {
     auto* orch = &ctx.orch();
     if (!options.wait) {
         return run_blocking(ctx.rt, std::move(respond), [orch, workflow_id, r = std::move(options.request)] {
@@ -101,8 +103,6 @@ void execute(api_context& ctx, http::request& req, http::responder respond) {
     });
     if (!queued) wait->fail(busy_response());
 }
-
-}  // namespace
 
 void add_execute_route(api_context& ctx) {
     ctx.table.add({"POST", "/api/chainbot/workflows/{id}/execute", std::string(permission::workflow_execute),

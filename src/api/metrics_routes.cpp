@@ -7,6 +7,7 @@
 #include "hardware/hardware_service.hpp"
 #include "orchestrator/orchestrator.hpp"
 #include "store/database.hpp"
+#include "ws/hub.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
@@ -64,6 +65,13 @@ void gauge(std::string& out, std::string_view name, std::string_view help) {
     out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name, help, name);
 }
 
+json::object websocket_metrics(const api_context& ctx) {
+    const auto& feed = ctx.ws;
+    return {{"clients", feed ? feed->clients() : 0},
+            {"events_sent", feed ? feed->events_sent() : 0},
+            {"events_dropped", feed ? feed->events_dropped() : 0}};
+}
+
 }  // namespace
 
 json::object collect_metrics(api_context& ctx) {
@@ -93,6 +101,7 @@ json::object collect_metrics(api_context& ctx) {
             {"system", std::move(system)},
             {"requests", ctx.table.metrics().to_json()},
             {"queues", std::move(queues)},
+            {"websocket", websocket_metrics(ctx)},
             {"timestamp", iso8601(store::now())}};
 }
 
@@ -114,6 +123,15 @@ std::string to_prometheus(const json::object& m, const request_metrics& requests
     for (const auto& kv : m.at("queues").as_object())
         out += fmt::format("chainbot_queue_depth{{queue=\"{}\"}} {}\n", prometheus_label(kv.key()),
                            kv.value().to_number<std::uint64_t>());
+    const auto& websocket = m.at("websocket").as_object();
+    gauge(out, "chainbot_websocket_clients", "WebSocket clients connected.");
+    out += fmt::format("chainbot_websocket_clients {}\n", count_of(websocket, "clients"));
+    out += "# HELP chainbot_websocket_events_sent_total Events written to WebSocket clients.\n"
+           "# TYPE chainbot_websocket_events_sent_total counter\n";
+    out += fmt::format("chainbot_websocket_events_sent_total {}\n", count_of(websocket, "events_sent"));
+    out += "# HELP chainbot_websocket_events_dropped_total Events dropped from full WebSocket client queues.\n"
+           "# TYPE chainbot_websocket_events_dropped_total counter\n";
+    out += fmt::format("chainbot_websocket_events_dropped_total {}\n", count_of(websocket, "events_dropped"));
     for (const auto& kv : m.at("system").as_object()) {
         if (!kv.value().is_number()) continue;  // unavailable on this machine
         const auto name = fmt::format("chainbot_system_{}", std::string_view(kv.key()));

@@ -46,6 +46,19 @@ std::vector<key_spec> make_schema() {
          .live = true, .field = +[](settings& s) -> auto& { return s.agents.max_instances_per_type; }},
         {.key = "agents.max_total_instances", .type = vt::integer, .default_json = "50", .min = 0, .live = true,
          .field = +[](settings& s) -> auto& { return s.agents.max_total_instances; }},
+        {.key = "agents.mailbox_capacity", .type = vt::integer, .default_json = "100", .min = 1, .max = 1000000,
+         .live = true, .field = +[](settings& s) -> auto& { return s.agents.mailbox_capacity; }},
+        {.key = "agents.assistant.endpoint", .type = vt::string, .default_json = R"("")", .live = true,
+         .field = +[](settings& s) -> auto& { return s.agents.assistant.endpoint; }},
+        {.key = "agents.assistant.model", .type = vt::string, .default_json = R"("")", .live = true,
+         .field = +[](settings& s) -> auto& { return s.agents.assistant.model; }},
+        {.key = "agents.assistant.api_key", .type = vt::string, .default_json = R"("")", .live = true,
+         .field = +[](settings& s) -> auto& { return s.agents.assistant.api_key; }},
+        {.key = "agents.assistant.timeout_seconds", .type = vt::integer, .default_json = "60", .min = 1,
+         .max = 3600, .live = true, .field = +[](settings& s) -> auto& { return s.agents.assistant.timeout_seconds; }},
+        {.key = "agents.assistant.max_memory_messages", .type = vt::integer, .default_json = "40", .min = 0,
+         .max = 10000, .live = true,
+         .field = +[](settings& s) -> auto& { return s.agents.assistant.max_memory_messages; }},
 
         {.key = "raspberry_pi.enable_hardware_monitoring", .type = vt::boolean, .default_json = "true",
          .field = +[](settings& s) -> auto& { return s.raspberry_pi.enable_hardware_monitoring; }},
@@ -81,6 +94,10 @@ std::vector<key_spec> make_schema() {
         // 0 lets the OS pick a free port (tests).
         {.key = "api.port", .type = vt::integer, .default_json = "8000", .min = 0, .max = port_max,
          .field = +[](settings& s) -> auto& { return s.api.port; }},
+        {.key = "api.ws_send_queue", .type = vt::integer, .default_json = "256", .min = 1, .max = 100000,
+         .live = true, .field = +[](settings& s) -> auto& { return s.api.ws_send_queue; }},
+        {.key = "api.ws_ping_interval_seconds", .type = vt::integer, .default_json = "30", .min = 1, .max = 3600,
+         .live = true, .field = +[](settings& s) -> auto& { return s.api.ws_ping_interval_seconds; }},
 
         // Failed bearer-token attempts a client address may make per minute before it is refused (429).
         {.key = "security.failed_auth_limit_per_minute", .type = vt::integer, .default_json = "10", .min = 1,

@@ -28,10 +28,22 @@ struct workflow_settings {
     std::string credentials_file;
 };
 
+// The OpenAI-compatible chat-completions service assistants talk to; an agent's own
+// config (endpoint, model, api_key...) overrides these.
+struct assistant_settings {
+    std::string endpoint;  // base URL, e.g. http://127.0.0.1:11434/v1 ("" = no model configured)
+    std::string model;
+    std::string api_key;  // secret; "" sends no Authorization
+    int timeout_seconds = 60;
+    int max_memory_messages = 40;  // conversation turns kept per agent
+};
+
 struct agents_settings {
     std::vector<std::string> types{"assistant", "data_processor", "api", "workflow"};
     int max_instances_per_type = 10;
     int max_total_instances = 50;
+    int mailbox_capacity = 100;  // messages queued per agent before senders are refused
+    assistant_settings assistant;
 };
 
 struct gpio_pins_settings {
@@ -55,6 +67,8 @@ struct raspberry_pi_settings {
 struct api_settings {
     std::string host = "127.0.0.1";
     int port = 8000;  // 0 picks a free port (tests)
+    int ws_send_queue = 256;          // events queued per WebSocket client before the oldest are dropped
+    int ws_ping_interval_seconds = 30;  // keep-alive pings; a client silent for two intervals is closed
 };
 
 struct security_settings {

@@ -2,6 +2,7 @@
 
 #include "http/router.hpp"
 #include "http/session_registry.hpp"
+#include "http/upgrade.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -44,6 +45,13 @@ std::string peer_address(const tcp::socket& socket) {
 
 bool has_line_break(std::string_view text) { return text.find_first_of("\r\n") != std::string_view::npos; }
 
+// What the log shows of a request: its target without the query, which may carry a
+// secret (?access_token=... of a WebSocket client).
+std::string loggable(const request& req) {
+    const std::string_view target(req.target);
+    return req.method + " " + std::string(target.substr(0, target.find('?')));
+}
+
 }  // namespace
 
 // The state behind one request's responder: the first delivery wins; if every copy of
@@ -60,7 +68,7 @@ struct http_session::pending_response {
     void deliver(response res) {
         if (done.exchange(true)) return;
         auto target = std::move(session);
-        auto executor = target->stream_.get_executor();
+        auto executor = target->executor_;
         net::post(executor, [target = std::move(target), id = request_id, res = std::move(res)]() mutable {
             target->on_response(id, std::move(res));
         });
@@ -69,7 +77,7 @@ struct http_session::pending_response {
     ~pending_response() {
         if (done) return;
         try {
-            session->log(log_level::error, session->req_.method + " " + session->req_.target +
+            session->log(log_level::error, loggable(session->req_) +
                                                ": the handler dropped its responder without answering");
             deliver(response::error(500, "internal_error", "internal error"));
         } catch (...) {
@@ -81,6 +89,7 @@ struct http_session::pending_response {
 http_session::http_session(tcp::socket&& socket, router& routes, std::shared_ptr<const server_options> options,
                            std::shared_ptr<session_registry> registry)
     : stream_(std::move(socket)),
+      executor_(stream_.get_executor()),
       routes_(routes),
       options_(std::move(options)),
       registry_(std::move(registry)),
@@ -96,7 +105,7 @@ void http_session::run() {
 }
 
 void http_session::shutdown() {
-    net::post(stream_.get_executor(), beast::bind_front_handler(&http_session::on_shutdown, shared_from_this()));
+    net::post(executor_, beast::bind_front_handler(&http_session::on_shutdown, shared_from_this()));
 }
 
 void http_session::start() {
@@ -195,7 +204,8 @@ void http_session::on_read_error(beast::error_code ec) {
 }
 
 void http_session::handle_request() {
-    auto message = parser_->release();
+    message_.emplace(parser_->release());
+    auto& message = *message_;
     parser_.reset();
     req_ = request{};
     req_.method = std::string(message.method_string());
@@ -216,17 +226,38 @@ void http_session::handle_request() {
     try {
         routes_.dispatch(req_, [pending](response res) { pending->deliver(std::move(res)); });
     } catch (const std::exception& e) {
-        log(log_level::error, req_.method + " " + req_.target + ": dispatch failed: " + e.what());
+        log(log_level::error, loggable(req_) + ": dispatch failed: " + e.what());
         pending->deliver(response::error(500, "internal_error", "internal error"));
     } catch (...) {
-        log(log_level::error, req_.method + " " + req_.target + ": dispatch failed");
+        log(log_level::error, loggable(req_) + ": dispatch failed");
         pending->deliver(response::error(500, "internal_error", "internal error"));
     }
 }
 
 void http_session::on_response(std::uint64_t request_id, response res) {
     if (phase_ != phase::handling || request_id != request_id_) return;
+    if (res.upgrade) {
+        if (!stopping_) return hand_over(std::move(res.upgrade));
+        return do_write(response::error(503, "unavailable", "the server is stopping"), false);
+    }
     do_write(std::move(res), keep_alive_ && !stopping_);
+}
+
+// The session ends here: nothing is pending on the stream (the request was read whole,
+// the handler's answer is this call), so the stream can move to its new owner.
+void http_session::hand_over(upgrade_acceptor accept) {
+    upgraded_ = true;
+    phase_ = phase::closing;
+    stream_.expires_never();
+    upgraded_connection connection{std::move(stream_), std::move(*message_), remote_address_};
+    message_.reset();
+    try {
+        accept(std::move(connection));
+    } catch (const std::exception& e) {
+        log(log_level::error, loggable(req_) + ": upgrade failed: " + e.what());
+    } catch (...) {
+        log(log_level::error, loggable(req_) + ": upgrade failed");
+    }
 }
 
 void http_session::do_write(response res, bool keep_alive) {
@@ -264,6 +295,7 @@ void http_session::do_write(response res, bool keep_alive) {
 
 void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
     res_ = {};
+    message_.reset();
     if (ec) {
         fail(ec, "write");
         return do_close();
@@ -298,6 +330,7 @@ void http_session::on_drain(beast::error_code ec, std::size_t) {
 }
 
 void http_session::on_shutdown() {
+    if (upgraded_) return;  // the connection belongs to its new protocol, which closes it
     stopping_ = true;
     // Waiting for a request that has not begun: nothing is in flight, close now.
     // Otherwise the request finishes and on_write closes after its response.

@@ -1,11 +1,13 @@
 #pragma once
 // Internal. One HTTP/1.1 connection: reads a request, hands it to the router, writes
 // the response, and again while the connection is kept alive. Everything runs on the
-// strand of the connection's socket; other threads only post to it.
+// strand of the connection's socket; other threads only post to it. A response carrying
+// an upgrade acceptor ends the session: the socket and the request go to the acceptor.
 
 #include "http/message.hpp"
 #include "http/server.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -51,6 +53,7 @@ private:
     void on_read_error(boost::beast::error_code ec);
     void handle_request();
     void on_response(std::uint64_t request_id, response res);
+    void hand_over(upgrade_acceptor accept);
     void do_write(response res, bool keep_alive);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     void do_close();
@@ -61,6 +64,7 @@ private:
     void log(log_level level, const std::string& message) const noexcept;
 
     boost::beast::tcp_stream stream_;
+    boost::asio::any_io_executor executor_;  // the strand; stays usable once stream_ is handed over
     boost::beast::flat_buffer buffer_;
     router& routes_;
     std::shared_ptr<const server_options> options_;
@@ -68,6 +72,8 @@ private:
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     boost::beast::http::response<boost::beast::http::string_body> res_;  // alive until written
     request req_;  // alive until its response is delivered: handlers hold a reference
+    // The request as parsed (body moved to req_), for an upgrade acceptor.
+    std::optional<boost::beast::http::request<boost::beast::http::string_body>> message_;
     std::string remote_address_;
     std::chrono::steady_clock::time_point read_deadline_;
     std::array<char, 4096> drain_buffer_{};
@@ -75,6 +81,7 @@ private:
     bool first_request_ = true;
     bool keep_alive_ = false;
     bool stopping_ = false;
+    bool upgraded_ = false;  // stream_ was handed over: nothing of it may be touched
     std::uint64_t request_id_ = 0;
 };
 

@@ -5,6 +5,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -28,6 +29,13 @@ struct request {
     std::string_view header(const std::string& name, std::string_view fallback = {}) const;
 };
 
+/// @brief A connection handed over to another protocol (http/upgrade.hpp defines it; only
+/// code that speaks the new protocol, such as src/ws/, includes that Beast header).
+struct upgraded_connection;
+
+/// @brief Takes over the connection of an upgrade request (see response::upgrade).
+using upgrade_acceptor = std::function<void(upgraded_connection&&)>;
+
 /// @brief One HTTP response. Content-Length, Connection and `Server: chainbot` are set by
 /// the server; `headers` are extra fields (a "content-type" entry there overrides
 /// `content_type`).
@@ -36,6 +44,11 @@ struct response {
     std::string content_type = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    /// @brief Set by a handler that accepts an upgrade (WebSocket, with status 101): the server
+    /// writes nothing and calls it on the connection's strand with the socket and the parsed
+    /// request; the new protocol answers the handshake itself. A server that is stopping
+    /// answers 503 instead.
+    upgrade_acceptor upgrade;
 
     /// @brief A JSON response with an already serialized body (boost::json::serialize).
     static response json(int status, std::string body);

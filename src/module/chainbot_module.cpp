@@ -1,13 +1,20 @@
 #include <chainbot/module.hpp>
 
 #include "api/api_service.hpp"
+#include "agents/api_agent/api_client_config.hpp"
+#include "agents/api_agent/api_tasks.hpp"
+#include "agents/assistant/assistant.hpp"
+#include "agents/spawner.hpp"
 #include "agents/tasks/register.hpp"
+#include "agents/workflow_agent.hpp"
+#include "entanglement/entanglement_manager.hpp"
 #include "api/hardware_routes.hpp"
 #include "api/run_blocking.hpp"
 #include "audit/audit_service.hpp"
 #include "security/security_service.hpp"
 #include "config/loader.hpp"
 #include "hardware/gpio_step.hpp"
+#include "http/client.hpp"
 #include "hardware/hardware_service.hpp"
 #include "module/module_commands.hpp"
 #include "module/module_info.hpp"
@@ -100,6 +107,28 @@ void wire_hardware(orchestrator::orchestrator& orch, const std::shared_ptr<hardw
 }
 
 // Every route passes the token check for its permission; admin routes join the table.
+// Agents: the spawner runs agent_task steps, the workflow agent's tasks and alert rules,
+// and the entanglement manager delivers messages to agents' mailboxes.
+void wire_agents(orchestrator::orchestrator& orch, const std::shared_ptr<agents::agent_spawner>& spawner,
+                 const std::function<std::shared_ptr<store::database>()>& store, runtime& rt) {
+    agents::add_builtin_validators(*spawner);
+    agents::register_workflow_agent_tasks(orch.tasks(), orch, store);
+    std::weak_ptr<agents::agent_spawner> weak = spawner;
+    orch.set_agent_runner([weak](const std::string& type, orchestrator::task_call call, orchestrator::task_fn fn,
+                                 std::function<void(std::exception_ptr, boost::json::value)> done) {
+        auto s = weak.lock();
+        if (!s) return done(std::make_exception_ptr(std::runtime_error("the agent spawner is gone")), nullptr);
+        s->run_task(type, std::move(call), std::move(fn), std::move(done));
+    });
+    rt.events().add_observer(std::make_shared<agents::alert_monitor>(rt.events(), [weak] {
+        std::vector<std::pair<std::string, boost::json::object>> out;
+        if (auto s = weak.lock())
+            for (const auto& h : s->live_agents("workflow"))
+                if (h->config.contains("alert_rules")) out.emplace_back(h->id, h->config);
+        return out;
+    }));
+}
+
 void wire_security(api::api_service& api, const std::shared_ptr<security::security_service>& security, runtime& rt) {
     runtime* r = &rt;
     api.table().set_async_authorizer([security, r](http::request& req, const api::route& route,
@@ -123,6 +152,9 @@ struct chainbot_module::impl {
     std::shared_ptr<hardware::hardware_service> hw;  // admission_hold, gpio steps, system metrics
     std::shared_ptr<store::store_service> store;
     std::shared_ptr<orchestrator::orchestrator> orchestrator;
+    std::shared_ptr<agents::agent_spawner> spawner;
+    std::shared_ptr<entanglement::entanglement_manager> entanglements;
+    std::shared_ptr<http::http_client> http;  // after rt: destroyed before the io_context it uses
     std::uint64_t config_watch_id = 0;
     module_status status = module_status::stopped;
 
@@ -158,7 +190,26 @@ void chainbot_module::initialize(host_services services, std::string_view config
     api::add_hardware_routes(*hardware_routes, hw);
     api->table().add_forwarded({"GET", "/api/chainbot/hardware", std::string(api::permission::read), {},
                                 "Raspberry Pi readings, thermal state and GPIO lines"}, hardware_routes);
-    api->attach({[store] { return store->store(); }, orch.get(), hw});
+    auto spawner = std::make_shared<agents::agent_spawner>([store] { return store->store(); });
+    auto entanglements =
+        std::make_shared<entanglement::entanglement_manager>([store] { return store->store(); }, spawner, &orch->tasks());
+    // One HTTP client for api_call and webhook steps, the api agent and the assistant's model calls.
+    auto http = std::make_shared<http::http_client>(rt->io());
+    orch->set_http_client(http.get());
+    wire_agents(*orch, spawner, [store] { return store->store(); }, *rt);
+    agents::register_api_agent_tasks(orch->tasks(),
+                                     {.http = *http, .secrets = [o = orch.get()] { return o->secrets(); }, .log = &rt->log()});
+    spawner->set_config_validator("api", [o = orch.get()](const boost::json::object& config) {
+        (void)agents::parse_api_client_config(config, o->secrets());
+    });
+    agents::assistant_environment assistant_env{[r = rt.get()] { return r->settings(); },
+                                                [http] { return http.get(); }, &orch->tasks()};
+    agents::register_assistant_model_tasks(orch->tasks(), assistant_env);
+    entanglements->set_chat_responder([assistant_env](const orchestrator::agent_handle& a, const std::string& text,
+                                                      const std::string& entanglement_id, const std::string& sender) {
+        return agents::assistant_reply(assistant_env, a, text, {entanglement_id, sender});
+    });
+    api->attach({[store] { return store->store(); }, orch.get(), hw, spawner, entanglements});
     wire_hardware(*orch, hw, *rt);
     // The built-in tasks agent_task steps run (the data_processor library, the assistant's analyses).
     agents::register_data_processor_tasks(orch->tasks());
@@ -170,15 +221,29 @@ void chainbot_module::initialize(host_services services, std::string_view config
     rt->add_service(store);
     rt->add_service(audit);
     rt->add_service(security);
+    rt->add_service(spawner);
+    rt->add_service(entanglements);
     rt->add_service(orch);
     rt->add_service(api);
 
     impl_->unwatch();
+    // A previous instance goes first: its components before the runtime whose io_context they use.
+    impl_->api.reset();
+    impl_->hw.reset();
+    impl_->store.reset();
+    impl_->orchestrator.reset();
+    impl_->spawner.reset();
+    impl_->entanglements.reset();
+    impl_->http.reset();
+    impl_->rt.reset();
     impl_->rt = std::move(rt);
     impl_->api = std::move(api);
     impl_->hw = std::move(hw);
     impl_->store = std::move(store);
     impl_->orchestrator = std::move(orch);
+    impl_->spawner = std::move(spawner);
+    impl_->http = std::move(http);
+    impl_->entanglements = std::move(entanglements);
     impl_->services = std::move(services);
     impl_->status = module_status::stopped;
     if (impl_->services.config) {
@@ -253,6 +318,16 @@ runtime* chainbot_module::get_runtime() noexcept {
 orchestrator::orchestrator* chainbot_module::get_orchestrator() noexcept {
     std::lock_guard lock(impl_->mutex);
     return impl_->orchestrator.get();
+}
+
+agents::agent_spawner* chainbot_module::get_spawner() noexcept {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->spawner.get();
+}
+
+entanglement::entanglement_manager* chainbot_module::get_entanglements() noexcept {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->entanglements.get();
 }
 
 unsigned short chainbot_module::api_port() const noexcept {

@@ -1,5 +1,7 @@
 #include "module/module_commands.hpp"
 
+#include "module/admin_commands.hpp"
+
 #include "config/settings.hpp"
 #include "runtime/logger.hpp"
 #include "store/database.hpp"
@@ -16,9 +18,14 @@
 namespace chainbot {
 namespace {
 
-constexpr std::array<module_command_spec, 3> specs{{
+constexpr std::array<module_command_spec, 8> specs{{
     {"migrate", "migrate", "apply the pending database migrations (like `alembic upgrade head`)"},
     {"migrate", "migrate --status", "show the schema version, the latest one and the pending migrations"},
+    {"user", "user create NAME [--role R]... [--display-name D]", "create a user with roles (viewer, operator, developer, admin...)"},
+    {"user", "user list", "list users with their roles"},
+    {"token", "token issue USER [--name N] [--expires-days D]", "issue an API token for a user (name or id); the secret is shown once"},
+    {"token", "token list [USER]", "list API tokens (never their secrets)"},
+    {"token", "token revoke TOKEN_ID", "revoke an API token"},
     {"help", "help", "list these commands"},
 }};
 
@@ -31,11 +38,13 @@ std::string command_names() {
 
 command_result help() {
     std::string text = "ChainBot commands (alex_os chainbot <command> [args]):\n";
-    for (const auto& s : specs) text += fmt::format("  {:<18} {}\n", s.usage, s.description);
+    for (const auto& s : specs) text += fmt::format("  {:<50} {}\n", s.usage, s.description);
     return {0, text, ""};
 }
 
-std::shared_ptr<store::database> open_store(const config::settings& settings, logger& log) {
+}  // namespace
+
+std::shared_ptr<store::database> open_command_store(const config::settings& settings, logger& log) {
     auto options = store::store_options::from(settings.database);
     // The store's own lines (applied migrations, retries) reach the host's log; its errors
     // do not, as the command reports them itself on stderr.
@@ -43,6 +52,12 @@ std::shared_ptr<store::database> open_store(const config::settings& settings, lo
         if (level < log_level::error && log.enabled(level)) log.write(level, "store", message);
     };
     return store::database::open(std::move(options));
+}
+
+namespace {
+
+std::shared_ptr<store::database> open_store(const config::settings& settings, logger& log) {
+    return open_command_store(settings, log);
 }
 
 // True when the URL names an SQLite file that does not exist yet: --status must not create it.
@@ -127,6 +142,8 @@ std::span<const module_command_spec> module_command_specs() noexcept { return sp
 command_result run_module_command(std::string_view command, const std::vector<std::string>& args,
                                   const config::settings& settings, logger& log) {
     if (command == "migrate") return migrate(args, settings, log);
+    if (command == "user") return user_command(args, settings, log);
+    if (command == "token") return token_command(args, settings, log);
     if (command == "help") {
         if (!args.empty()) return {2, "", fmt::format("help: unexpected argument '{}'\nusage: help\n", args.front())};
         return help();

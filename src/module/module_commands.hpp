@@ -4,6 +4,7 @@
 
 #include <chainbot/module.hpp>
 
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,6 +15,9 @@ namespace chainbot {
 class logger;
 namespace config {
 struct settings;
+}
+namespace store {
+class database;
 }
 
 /// @brief One command as `help` lists it.
@@ -32,5 +36,8 @@ std::span<const module_command_spec> module_command_specs() noexcept;
 /// @throws command_error when `command` is not one of module_command_specs().
 command_result run_module_command(std::string_view command, const std::vector<std::string>& args,
                                   const config::settings& settings, logger& log);
+
+/// @brief Opens the configured store for a command (its log lines below error go to `log`).
+std::shared_ptr<store::database> open_command_store(const config::settings& settings, logger& log);
 
 }  // namespace chainbot

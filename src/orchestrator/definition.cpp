@@ -30,6 +30,14 @@ bool valid_id(std::string_view id) {
     });
 }
 
+// A webhook name is a URL path segment that needs no escaping ("." and ".." would be
+// removed from the path by clients).
+bool valid_webhook_name(std::string_view name) {
+    return !name.empty() && name.size() <= 64 && name != "." && name != ".." && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+    });
+}
+
 bool valid_identifier(std::string_view id) {
     return !id.empty() && (std::isalpha(static_cast<unsigned char>(id[0])) || id[0] == '_') &&
            std::all_of(id.begin(), id.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
@@ -500,6 +508,10 @@ std::shared_ptr<const workflow_definition> parse_definition(const json::value& d
     if (const auto* e = o->if_contains("ephemeral")) {
         if (e->is_bool()) def->ephemeral = e->as_bool();
         else r.add("$.ephemeral", "expected true or false");
+    }
+    if (const auto* w = o->if_contains("webhook"); w && !w->is_null()) {
+        if (w->is_string() && valid_webhook_name(w->as_string())) def->webhook = std::string(w->as_string());
+        else r.add("$.webhook", "expected a webhook name: 1 to 64 of the characters A-Z a-z 0-9 _ . -");
     }
     const auto* steps = o->if_contains("steps");
     if (!steps || !steps->is_array() || steps->as_array().empty()) {

@@ -70,6 +70,7 @@ struct workflow_definition {
     std::map<std::string, std::size_t> index;           // top-level id -> position
     std::optional<std::chrono::milliseconds> timeout;    // timeout_hours
     bool ephemeral = false;                               // keep state in memory only
+    std::optional<std::string> webhook;                  // POST /webhooks/{webhook} starts it
     boost::json::object raw;
 
     const step_def* find(const std::string& id) const;

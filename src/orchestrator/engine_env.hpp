@@ -39,6 +39,11 @@ struct engine_env {
     std::function<void(const std::string& workflow_id, boost::json::value input, const std::string& parent_id,
                        std::function<void(execution_outcome)>)>
         start_child;
+    /// @brief Runs an agent_task on a spawned agent of its type (agents::agent_spawner::run_task);
+    /// `done` gets the output or the exception. Null: tasks run on `blocking` with no agent.
+    std::function<void(const std::string& agent_type, task_call call, task_fn fn,
+                       std::function<void(std::exception_ptr, boost::json::value)> done)>
+        run_on_agent;
     /// @brief Optional GPIO hook for gpio steps: returns the step's output or throws.
     std::function<boost::json::value(const boost::json::object& step)> gpio;
 };

@@ -92,6 +92,10 @@ void execution_runner::apply_history(std::vector<store::step_run>& history) {
         auto& l = latest[run.step_id];
         if (!l || run.attempt > l->attempt) l = &run;
     }
+    // Nested steps of loops and parallels (their ids are paths): completed ones are not run again.
+    for (const auto& run : history)
+        if (!def_->index.count(run.step_id) && run.status == step_status::completed)
+            nested_done_[{run.step_id, run.attempt}] = parse_or_string(run.output);
     for (auto& [step_id, run] : latest) {
         auto it = def_->index.find(step_id);
         if (it == def_->index.end()) continue;
@@ -134,8 +138,56 @@ void execution_runner::apply_history(std::vector<store::step_run>& history) {
 
 // ---- lifecycle -----------------------------------------------------------------------
 
+// Records the nested steps of loop and parallel steps as step runs of their own.
+class runner_journal final : public nested_journal {
+public:
+    explicit runner_journal(std::weak_ptr<execution_runner> owner) : owner_(std::move(owner)) {}
+
+    std::optional<json::value> completed(const std::string& path, int attempt) override {
+        auto r = owner_.lock();
+        if (!r) return std::nullopt;
+        auto it = r->nested_done_.find({path, attempt});
+        if (it == r->nested_done_.end()) return std::nullopt;
+        return it->second;
+    }
+    void started(const std::string& path, int attempt, const std::string& key) override {
+        auto r = owner_.lock();
+        if (!r) return;
+        store::new_step_run row;
+        row.execution_id = r->record_.id;
+        row.step_id = path;
+        row.attempt = attempt;
+        row.status = step_status::running;
+        row.idempotency_key = key;
+        row.id = r->record_.id + "/" + path + "/" + std::to_string(attempt);
+        // The same row again when an in-flight nested step runs again after a crash.
+        r->persist_detached([row](store::transaction& tx) {
+            if (tx.step_runs().get(row.id)) tx.step_runs().set_status(row.id, {step_status::running, {}, {}});
+            else tx.step_runs().create(row);
+        });
+    }
+    void finished(const std::string& path, int attempt, const step_result& result, std::function<void()> then) override {
+        auto r = owner_.lock();
+        if (!r) return;
+        const auto id = r->record_.id + "/" + path + "/" + std::to_string(attempt);
+        if (result.ok) {
+            auto stored = json::serialize(r->masked(result.output));
+            r->persist([id, stored](store::transaction& tx) { tx.step_runs().set_status(id, {step_status::completed, stored, {}}); },
+                       std::move(then));
+        } else {
+            auto error = r->masked(result.error);
+            r->persist([id, error](store::transaction& tx) { tx.step_runs().set_status(id, {step_status::failed, {}, error}); },
+                       std::move(then));
+        }
+    }
+
+private:
+    std::weak_ptr<execution_runner> owner_;
+};
+
 void execution_runner::start(std::function<void(execution_outcome)> on_finished) {
     on_finished_ = std::move(on_finished);
+    journal_ = std::make_shared<runner_journal>(weak_from_this());
     boost::asio::post(strand_, [self = shared_from_this()] {
         self->started_ = std::chrono::steady_clock::now();
         self->build_graph();
@@ -599,6 +651,7 @@ step_context execution_runner::make_context(std::size_t i) {
     ctx.attempt = s.attempt;
     ctx.idempotency_key = s.idempotency_key;
     ctx.cancelled = s.cancelled;
+    ctx.journal = journal_;
     // Handlers see ${error}; everyone sees ${execution}.
     auto extra = std::make_shared<json::object>();
     (*extra)["execution"] = json::object{{"id", record_.id}, {"workflow_id", record_.workflow_id}, {"attempt", s.attempt}};

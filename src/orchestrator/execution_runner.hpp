@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -87,6 +88,9 @@ private:
     std::shared_ptr<const workflow_definition> def_;
     bool persist_;
     std::vector<store::step_run> history_;
+    friend class runner_journal;
+    std::shared_ptr<nested_journal> journal_;  // made at start
+    std::map<std::pair<std::string, int>, boost::json::value> nested_done_;  // (path, attempt) -> output, from history
     std::vector<step_state> steps_;
     boost::json::value input_;
     boost::json::object outputs_;   // by step id and output_variable

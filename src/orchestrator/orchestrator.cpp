@@ -79,6 +79,7 @@ void orchestrator::start(runtime& rt) {
     env_.tasks = &tasks_;
     env_.http = http_;
     env_.gpio = gpio_;
+    env_.run_on_agent = agent_runner_;
     env_.secrets = load_secrets(rt.settings()->workflow.credentials_file);
     env_.start_child = [this](const std::string& workflow_id, json::value input, const std::string& parent,
                               std::function<void(execution_outcome)> done) {
@@ -154,6 +155,7 @@ store::workflow_version orchestrator::create_workflow(const json::value& definit
     w.name = def->name;
     w.description = def->description;
     w.definition = json::serialize(definition);
+    w.webhook = def->webhook;
     return db()->workflows().create(w);
 }
 
@@ -163,6 +165,7 @@ store::workflow_version orchestrator::update_workflow(const std::string& id, con
     u.name = def->name;
     u.description = def->description;
     u.definition = json::serialize(definition);
+    u.webhook = def->webhook;
     return db()->workflows().update(id, u);
 }
 

@@ -61,7 +61,14 @@ public:
     void stop() noexcept override;     ///< running executions stay "running" in the store and resume at next start
 
     task_registry& tasks() noexcept { return tasks_; }
+    /// @brief The secrets of workflow.credentials_file (loaded at start), resolvable as ${name}.
+    std::map<std::string, std::string> secrets() const {
+        std::lock_guard lock(mutex_);
+        return env_.secrets;
+    }
     void set_http_client(http::http_client* client) noexcept { http_ = client; }
+    /// @brief Where agent_task steps run (see engine_env::run_on_agent); before start.
+    void set_agent_runner(decltype(engine_env::run_on_agent) runner) { agent_runner_ = std::move(runner); }
     void set_gpio(std::function<boost::json::value(const boost::json::object&)> gpio) { gpio_ = std::move(gpio); }
     /// @brief While `hold()` is true new executions queue instead of starting (the Raspberry Pi
     /// thermal hold); they start when chainbot.hardware.temperature_normal is published.
@@ -113,6 +120,7 @@ private:
     runtime* rt_ = nullptr;
     http::http_client* http_ = nullptr;
     std::function<boost::json::value(const boost::json::object&)> gpio_;
+    decltype(engine_env::run_on_agent) agent_runner_;
     std::function<bool()> admission_hold_;
     std::uint64_t hold_observer_ = 0;
     bool settings_watched_ = false;

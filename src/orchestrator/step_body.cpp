@@ -89,6 +89,15 @@ void run_agent_task(const step_context& ctx, std::function<void(step_result)> do
     } catch (const step_failure& e) {
         return finish(ctx, done, failure(e.kind(), e.what()));
     }
+    if (ctx.env->run_on_agent) {
+        // On an agent of the step's type: it may wait for one to become idle.
+        ctx.env->run_on_agent(type, std::move(call), std::move(*fn),
+                              [ctx, done](std::exception_ptr error, json::value output) {
+                                  if (!error) return finish(ctx, done, success(std::move(output)));
+                                  finish(ctx, done, capture([&]() -> json::value { std::rethrow_exception(error); }));
+                              });
+        return;
+    }
     // Tasks may block: they run on the blocking pool, never on the I/O threads.
     boost::asio::post(*ctx.env->blocking, [ctx, done, fn = std::move(*fn), call = std::move(call)] {
         finish(ctx, done, capture([&] { return fn(call); }));
@@ -204,12 +213,35 @@ step_result run_transform(const step_context& ctx) {
     });
 }
 
+// The path of a nested step (see nested_journal).
+std::string nested_path(const step_context& parent, const std::string& suffix) {
+    return (parent.path.empty() ? parent.step->id : parent.path) + suffix;
+}
+
+// Runs one nested step through the journal: an output recorded in this attempt before is
+// reused; otherwise the run is recorded, and `done` sees its result once that is committed.
+void run_nested(step_context ctx, const std::string& path, std::function<void(step_result)> done) {
+    ctx.path = path;
+    ctx.idempotency_key = fmt::format("{}:{}:{}", ctx.execution_id, path, ctx.attempt);
+    auto journal = ctx.journal;
+    if (!journal) return run_step_body(std::move(ctx), std::move(done));
+    if (auto out = journal->completed(path, ctx.attempt)) {
+        return boost::asio::post(*ctx.strand, [done, out = std::move(*out)]() mutable { done(success(std::move(out))); });
+    }
+    journal->started(path, ctx.attempt, ctx.idempotency_key);
+    const int attempt = ctx.attempt;
+    run_step_body(std::move(ctx), [journal, path, attempt, done](step_result r) {
+        journal->finished(path, attempt, r, [done, r]() mutable { done(std::move(r)); });
+    });
+}
+
 // Runs nested steps one after another; each sees the outputs of those before it.
 struct sequence : std::enable_shared_from_this<sequence> {
     step_context base;
     std::vector<std::shared_ptr<const step_def>> steps;
     std::shared_ptr<json::object> scope;  // loop variables and earlier outputs of this sequence
     std::function<void(step_result)> done;
+    std::string prefix;  // the path of the nested steps without their id: "loop1[2]"
     std::size_t next = 0;
 
     void run() {
@@ -240,7 +272,7 @@ struct sequence : std::enable_shared_from_this<sequence> {
                 return done(failure(e.kind(), fmt::format("{}: {}", step->id, e.what())));
             }
         }
-        run_step_body(ctx, [self, step](step_result r) {
+        run_nested(ctx, prefix + "." + step->id, [self, step](step_result r) {
             if (!r.ok && step->on_failure != failure_action::continue_on) {
                 r.error = fmt::format("{}: {}", step->id, r.error);
                 return self->done(std::move(r));
@@ -322,6 +354,7 @@ void run_loop(const step_context& ctx, std::function<void(step_result)> done) {
             seq->base = ctx;
             seq->steps = ctx.step->children;
             seq->scope = scope;
+            seq->prefix = nested_path(ctx, fmt::format("[{}]", i));
             auto self = shared_from_this();
             seq->done = [self](step_result r) {
                 if (!r.ok) {
@@ -369,12 +402,13 @@ void run_parallel(const step_context& ctx, std::function<void(step_result)> done
     for (const auto& child : children) {
         step_context c = ctx;
         c.step = child.get();
+        const auto path = nested_path(ctx, "." + child->id);
         // Branches stop when the step is cancelled or when the join no longer needs them.
         auto outer = ctx.cancelled;
         c.cancelled = st->branch_cancel;
-        boost::asio::post(*ctx.strand, [c, st, child, outer] {
+        boost::asio::post(*ctx.strand, [c, st, child, outer, path] {
             if (outer && outer->load()) st->branch_cancel->store(true);
-            run_step_body(c, [st, child](step_result r) {
+            run_nested(c, path, [st, child](step_result r) {
                 --st->pending;
                 if (st->finished) return;
                 if (r.ok) {
@@ -429,7 +463,7 @@ void run_step_body(step_context ctx, std::function<void(step_result)> done) {
         case step_kind::notification:
             return finish(ctx, done, capture([&]() -> json::value {
                               const bool note = s.kind == step_kind::notification;
-                              std::string topic = note ? "chainbot.notification" : string_or(s, "topic", string_or(s, "event", ""));
+                              std::string topic = note ? "chainbot.workflow.notification" : string_or(s, "topic", string_or(s, "event", ""));
                               if (topic.rfind("chainbot.", 0) != 0) topic = "chainbot.custom." + topic;
                               json::object payload{{"execution_id", ctx.execution_id}, {"workflow_id", ctx.workflow_id},
                                                    {"step_id", s.id}};

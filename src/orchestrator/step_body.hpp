@@ -13,6 +13,8 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
 namespace chainbot::orchestrator {
 
@@ -26,6 +28,22 @@ struct step_result {
 
 using strand_t = boost::asio::strand<boost::asio::io_context::executor_type>;
 
+/// @brief Where the nested steps of loop and parallel steps are recorded, so that they
+/// appear in the execution's history and a resumed execution does not run again those
+/// that completed. A nested step's path names it: `loop1[2].fetch`, `fan.branch_a`,
+/// `outer[0].inner[1].leaf`; `attempt` is the attempt of the top-level step around it.
+/// Called on the execution's strand.
+class nested_journal {
+public:
+    virtual ~nested_journal() = default;
+    /// @brief The output of the nested step when it completed in this attempt before (resume).
+    virtual std::optional<boost::json::value> completed(const std::string& path, int attempt) = 0;
+    /// @brief Records that it starts (not waited for).
+    virtual void started(const std::string& path, int attempt, const std::string& idempotency_key) = 0;
+    /// @brief Records how it ended; `then` runs on the strand once that is committed.
+    virtual void finished(const std::string& path, int attempt, const step_result& r, std::function<void()> then) = 0;
+};
+
 /// @brief Everything a step body needs; the resolver sees the execution's data.
 struct step_context {
     engine_env* env = nullptr;
@@ -37,6 +55,8 @@ struct step_context {
     std::string idempotency_key;
     std::shared_ptr<std::atomic<bool>> cancelled;
     resolver resolve;
+    std::shared_ptr<nested_journal> journal;  // null: nested steps are not recorded
+    std::string path;                         // the step's path ("" for a top-level step: its id)
 };
 
 /// @brief Runs the step; `done` is called exactly once, on the context's strand.

@@ -2,6 +2,7 @@
 // The tasks `agent_task` steps run, by agent type and task name. The agents component
 // registers its built-in tasks here; tests register their own.
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <atomic>
@@ -26,6 +27,24 @@ private:
     std::string kind_;
 };
 
+/// @brief The spawned agent a task runs on (agents::agent_spawner fills it in; null when
+/// a task runs without a spawner, e.g. an orchestrator embedded alone in a test).
+struct agent_handle {
+    std::string id;
+    std::string type;
+    std::string name;
+    boost::json::object config;  // the agent's spawn config
+    /// The agent's persisted private data (e.g. an assistant's conversation memory);
+    /// null when it has none. Blocking (reads the store).
+    std::function<boost::json::value()> load_data;
+    /// Persists the agent's private data. Blocking (writes the store); throws on failure.
+    std::function<void(const boost::json::value&)> save_data;
+    /// Sends an entanglement message from this agent: {"entanglement_id", "receiver_id"
+    /// (absent: broadcast), "content", "message_type"} -> the stored message as JSON.
+    /// Null when the agent belongs to no entanglement manager. Throws on a broken rule.
+    std::function<boost::json::value(const boost::json::object& message)> send_message;
+};
+
 /// @brief What a task receives.
 struct task_call {
     std::string execution_id;
@@ -35,6 +54,7 @@ struct task_call {
     boost::json::value input;     // the step's rendered `input` (or the workflow input when absent)
     boost::json::object config;   // the step's rendered `config`
     std::shared_ptr<std::atomic<bool>> cancelled;  // set on cancel or timeout; long tasks check it
+    std::shared_ptr<const agent_handle> agent;     // the agent it runs on; may be null
 };
 
 /// @brief A task: returns its output or throws (step_failure for a classified error).

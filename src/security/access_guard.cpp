@@ -16,6 +16,18 @@ void strip_identity(http::request& req) {
     for (auto h : {user_id_header, user_name_header, token_id_header}) req.headers.erase(std::string(h));
 }
 
+// Browsers cannot set headers on a WebSocket request: a GET may carry its token as
+// ?access_token=<token> instead (an Authorization header wins). The parameter is taken
+// out of the query and the target, so nothing after the hook (handlers, logs) sees it.
+void take_query_token(http::request& req) {
+    const auto it = req.query.find(std::string(access_token_parameter));
+    if (it == req.query.end()) return;
+    if (req.method == "GET" && !req.headers.contains("authorization")) req.headers["authorization"] = "Bearer " + it->second;
+    req.query.erase(it);
+    const auto question = req.target.find('?');
+    if (question != std::string::npos) req.target.erase(question);
+}
+
 void set_identity(http::request& req, const principal& who) {
     req.headers[std::string(user_id_header)] = who.user_id;
     req.headers[std::string(user_name_header)] = who.user_name;
@@ -61,6 +73,7 @@ access_guard::access_guard(std::shared_ptr<authenticator> auth, std::shared_ptr<
 
 std::optional<http::response> access_guard::authorize(http::request& req, std::string_view permission) {
     strip_identity(req);
+    take_query_token(req);
     if (permission == permission::public_access) return std::nullopt;
     return decide(req, permission, auth_->authenticate(req));
 }
@@ -68,6 +81,7 @@ std::optional<http::response> access_guard::authorize(http::request& req, std::s
 void access_guard::authorize_async(http::request& req, std::string_view permission,
                                    const blocking_poster& run_blocking, completion done) {
     strip_identity(req);
+    take_query_token(req);
     if (permission == permission::public_access) return done(std::nullopt);
     if (auto quick = auth_->try_cached(req)) return done(decide(req, permission, *quick));
     // The request stays valid until its response is sent, which `done` leads to.

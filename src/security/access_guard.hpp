@@ -13,6 +13,11 @@
 /// Every refusal is recorded in the audit trail as `auth.denied` (a rate-limited address
 /// once per window, so a flood of guesses cannot flood the trail).
 ///
+/// A GET request may carry its token as the query parameter `access_token` instead of
+/// the Authorization header (browsers cannot set headers on a WebSocket request); an
+/// Authorization header wins. The hook removes the parameter from req.query and drops the
+/// query from req.target, so that neither handlers nor logs see the token.
+///
 /// On every request (public ones included) the hook first removes the identity headers
 /// below, so a client cannot forge them; on success it sets them for the handler
 /// (identity_of(req)).
@@ -42,6 +47,8 @@ namespace chainbot::security {
 inline constexpr std::string_view user_id_header = "x-chainbot-user-id";
 inline constexpr std::string_view user_name_header = "x-chainbot-user-name";
 inline constexpr std::string_view token_id_header = "x-chainbot-token-id";
+/// The query parameter a GET request may carry its bearer token in.
+inline constexpr std::string_view access_token_parameter = "access_token";
 
 /// @brief Who the hook let through (from the headers it set).
 struct request_identity {

@@ -207,11 +207,20 @@ migration users_tokens_and_audit() {
         .done();
 }
 
+// A workflow's top-level "webhook" binds POST /webhooks/{name}: NULL when it binds none,
+// unique otherwise (both backends let a unique index hold many NULLs).
+migration workflow_webhooks() {
+    return builder(4, "workflow webhooks")
+        .both("ALTER TABLE workflows ADD COLUMN webhook TEXT")
+        .both("CREATE UNIQUE INDEX workflows_by_webhook ON workflows (webhook)")
+        .done();
+}
+
 }  // namespace
 
 const std::vector<migration>& builtin_migrations() {
     static const std::vector<migration> list{workflows_and_executions(), agents_and_entanglements(),
-                                             users_tokens_and_audit()};
+                                             users_tokens_and_audit(), workflow_webhooks()};
     return list;
 }
 

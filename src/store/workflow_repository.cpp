@@ -15,10 +15,11 @@ using detail::access;
 using detail::connection;
 
 struct workflow_row {
-    static constexpr std::string_view columns = "id, name, description, latest_version, created_at, updated_at";
-    std::string id, name, description;
+    static constexpr std::string_view columns = "id, name, description, latest_version, created_at, updated_at, webhook";
+    std::string id, name, description, webhook;
     int latest_version = 0;
     long long created_at = 0, updated_at = 0;
+    soci::indicator webhook_i{};
     void bind(soci::statement& st) {
         st.exchange(soci::into(id));
         st.exchange(soci::into(name));
@@ -26,9 +27,16 @@ struct workflow_row {
         st.exchange(soci::into(latest_version));
         st.exchange(soci::into(created_at));
         st.exchange(soci::into(updated_at));
+        st.exchange(soci::into(webhook, webhook_i));
     }
     workflow record() const {
-        return {id, name, description, latest_version, detail::from_db(created_at), detail::from_db(updated_at)};
+        return {id,
+                name,
+                description,
+                latest_version,
+                detail::from_db(created_at),
+                detail::from_db(updated_at),
+                detail::text_or_null(webhook, webhook_i)};
     }
 };
 
@@ -71,17 +79,31 @@ std::optional<int> lock_latest(connection& c, const std::string& id) {
     return static_cast<int>(*v);
 }
 
+/// Refuses a webhook name another workflow binds, naming that workflow. (The unique index
+/// on workflows.webhook still refuses a concurrent twin, with the database's message.)
+void check_webhook_free(connection& c, const std::optional<std::string>& webhook, const std::string& self_id) {
+    if (!webhook) return;
+    const auto& name = *webhook;
+    const auto holder = detail::query_row<workflow_row>(
+        c, select_workflows() + " WHERE webhook = :w AND id <> :id", soci::use(name), soci::use(self_id));
+    if (holder)
+        throw store_conflict(fmt::format("webhook name '{}' is already bound to workflow '{}' ({})", name, holder->name,
+                                         holder->id));
+}
+
 }  // namespace
 
 workflow_version workflow_repository::create(const new_workflow& w) {
     workflow_version v{w.id.empty() ? new_uuid() : w.id, 1, w.name, w.description, w.definition, now()};
     runner_->call(access::write, [&](connection& c) {
+        check_webhook_free(c, w.webhook, v.workflow_id);
         const long long at = detail::to_db(v.created_at);
+        detail::nullable_text webhook(w.webhook);
         detail::exec(c,
-                     "INSERT INTO workflows (id, name, description, latest_version, created_at, updated_at) "
-                     "VALUES (:id, :n, :d, :v, :c, :u)",
+                     "INSERT INTO workflows (id, name, description, latest_version, created_at, updated_at, webhook) "
+                     "VALUES (:id, :n, :d, :v, :c, :u, :wh)",
                      soci::use(v.workflow_id), soci::use(v.name), soci::use(v.description), soci::use(v.version),
-                     soci::use(at), soci::use(at));
+                     soci::use(at), soci::use(at), soci::use(webhook.value, webhook.ind));
         insert_version(c, v);
     });
     return v;
@@ -91,14 +113,16 @@ workflow_version workflow_repository::update(const std::string& id, const workfl
     return runner_->call(access::write, [&](connection& c) {
         const auto latest = lock_latest(c, id);
         if (!latest) throw store_not_found(fmt::format("workflow {} not found", id));
+        check_webhook_free(c, u.webhook, id);
         workflow_version v{id, *latest + 1, u.name, u.description, u.definition, now()};
         insert_version(c, v);
         const long long at = detail::to_db(v.created_at);
+        detail::nullable_text webhook(u.webhook);
         detail::exec(c,
-                     "UPDATE workflows SET name = :n, description = :d, latest_version = :v, updated_at = :u "
-                     "WHERE id = :id",
+                     "UPDATE workflows SET name = :n, description = :d, latest_version = :v, updated_at = :u, "
+                     "webhook = :wh WHERE id = :id",
                      soci::use(v.name), soci::use(v.description), soci::use(v.version), soci::use(at),
-                     soci::use(id));
+                     soci::use(webhook.value, webhook.ind), soci::use(id));
         return v;
     });
 }
@@ -106,6 +130,12 @@ workflow_version workflow_repository::update(const std::string& id, const workfl
 std::optional<workflow> workflow_repository::get(const std::string& id) {
     return runner_->call(access::read, [&](connection& c) {
         return detail::query_row<workflow_row>(c, select_workflows() + " WHERE id = :id", soci::use(id));
+    });
+}
+
+std::optional<workflow> workflow_repository::find_by_webhook(const std::string& name) {
+    return runner_->call(access::read, [&](connection& c) {
+        return detail::query_row<workflow_row>(c, select_workflows() + " WHERE webhook = :w", soci::use(name));
     });
 }
 

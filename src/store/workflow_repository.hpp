@@ -22,6 +22,7 @@ struct workflow {
     int latest_version = 0;
     time_point created_at;
     time_point updated_at;
+    std::optional<std::string> webhook;  ///< the webhook name the latest version binds, if any
 };
 
 /// @brief One immutable version of a workflow; `definition` is its JSON text, byte for byte.
@@ -39,6 +40,7 @@ struct new_workflow {
     std::string description;
     std::string definition;  // JSON text, stored as given
     std::string id;          // generated (UUIDv4) when empty
+    std::optional<std::string> webhook;  // the webhook name it binds (unique among workflows)
 };
 
 /// @brief Becomes the next version.
@@ -46,17 +48,22 @@ struct workflow_update {
     std::string name;
     std::string description;
     std::string definition;
+    std::optional<std::string> webhook;  // replaces the binding; nullopt unbinds
 };
 
 class workflow_repository {
 public:
     explicit workflow_repository(detail::runner& r) : runner_(&r) {}
 
-    /// @brief Stores version 1. store_conflict when the id is taken.
+    /// @brief Stores version 1. store_conflict when the id is taken, or when another
+    /// workflow binds the same webhook name (the message names that workflow).
     workflow_version create(const new_workflow& w);
-    /// @brief Stores the next version and makes it the latest. store_not_found when missing.
+    /// @brief Stores the next version and makes it the latest. store_not_found when
+    /// missing; store_conflict when another workflow binds the same webhook name.
     workflow_version update(const std::string& id, const workflow_update& u);
     std::optional<workflow> get(const std::string& id);
+    /// @brief The workflow whose latest version binds webhook `name`, if any.
+    std::optional<workflow> find_by_webhook(const std::string& name);
     /// @brief The given version, or the latest when `version` is empty.
     std::optional<workflow_version> get_version(const std::string& id, std::optional<int> version = std::nullopt);
     /// @brief Every version of a workflow, oldest first.

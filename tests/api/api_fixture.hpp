@@ -2,7 +2,9 @@
 // An embedded ChainBot for the REST tests: runtime, SQLite store, orchestrator and API
 // service wired as the module wires them (api.port 0, a temp data dir), with the API's
 // route table at hand; requests go through tests/support/http_get.hpp.
+#include "agents/spawner.hpp"
 #include "api/api_service.hpp"
+#include "entanglement/entanglement_manager.hpp"
 #include "config/loader.hpp"
 #include "orchestrator/orchestrator.hpp"
 #include "runtime/runtime.hpp"
@@ -30,6 +32,10 @@ struct api_fixture {
     std::shared_ptr<store::store_service> store = std::make_shared<store::store_service>();
     std::shared_ptr<orchestrator::orchestrator> orch =
         std::make_shared<orchestrator::orchestrator>([s = store] { return s->store(); });
+    std::shared_ptr<agents::agent_spawner> spawner =
+        std::make_shared<agents::agent_spawner>([s = store] { return s->store(); });
+    std::shared_ptr<entanglement::entanglement_manager> entanglements =
+        std::make_shared<entanglement::entanglement_manager>([s = store] { return s->store(); }, spawner, &orch->tasks());
     std::shared_ptr<api::api_service> api =
         std::make_shared<api::api_service>([] { return boost::json::object{{"id", "chainbot"}}; });
 
@@ -40,8 +46,10 @@ struct api_fixture {
         config::load_request request;
         request.inline_layer = boost::json::parse(config + "}").as_object();
         rt = std::make_unique<runtime>(config::load(request), host_services{});
-        api->attach({[s = store] { return s->store(); }, orch.get(), nullptr});
+        api->attach({[s = store] { return s->store(); }, orch.get(), nullptr, spawner, entanglements});
         rt->add_service(store);
+        rt->add_service(spawner);
+        rt->add_service(entanglements);
         rt->add_service(orch);
         rt->add_service(api);
     }

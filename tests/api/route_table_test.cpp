@@ -40,13 +40,28 @@ TEST_CASE("every route declares the permission issue 6 gives it", "[api][routes]
         {"PUT /api/chainbot/workflows/{id}", "chainbot:workflow:create"},
         {"DELETE /api/chainbot/workflows/{id}", "chainbot:workflow:delete"},
         {"POST /api/chainbot/workflows/{id}/execute", "chainbot:workflow:execute"},
+        {"POST /api/chainbot/webhooks/{name}", "chainbot:workflow:execute"},
         {"GET /api/chainbot/executions", "chainbot:read"},
         {"GET /api/chainbot/executions/{id}", "chainbot:read"},
         {"POST /api/chainbot/executions/{id}/cancel", "chainbot:workflow:execute"},
         {"POST /api/chainbot/executions/{id}/pause", "chainbot:workflow:execute"},
         {"POST /api/chainbot/executions/{id}/resume", "chainbot:workflow:execute"},
         {"GET /api/chainbot/metrics", "chainbot:read"},
-        {"GET /api/chainbot/metrics/prometheus", "chainbot:read"}};
+        {"GET /api/chainbot/metrics/prometheus", "chainbot:read"},
+        {"GET /api/chainbot/ws", "chainbot:read"},
+        {"GET /api/chainbot/agents", "chainbot:read"},
+        {"POST /api/chainbot/agents", "chainbot:agent:spawn"},
+        {"GET /api/chainbot/agents/{id}", "chainbot:read"},
+        {"DELETE /api/chainbot/agents/{id}", "chainbot:agent:terminate"},
+        {"GET /api/chainbot/entanglements", "chainbot:read"},
+        {"POST /api/chainbot/entanglements", "chainbot:entanglement:manage"},
+        {"GET /api/chainbot/entanglements/{id}", "chainbot:read"},
+        {"DELETE /api/chainbot/entanglements/{id}", "chainbot:entanglement:manage"},
+        {"POST /api/chainbot/entanglements/{id}/agents", "chainbot:entanglement:manage"},
+        {"DELETE /api/chainbot/entanglements/{id}/agents", "chainbot:entanglement:manage"},
+        {"DELETE /api/chainbot/entanglements/{id}/agents/{agent_id}", "chainbot:entanglement:manage"},
+        {"POST /api/chainbot/entanglements/{id}/messages", "chainbot:entanglement:manage"},
+        {"GET /api/chainbot/entanglements/{id}/messages", "chainbot:read"}};
     std::map<std::string, std::string> actual;
     for (const auto& r : f.api->table().routes()) actual[r.method + " " + r.pattern] = r.permission;
     CHECK(actual == expected);

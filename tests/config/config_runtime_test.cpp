@@ -48,7 +48,13 @@ TEST_CASE("exactly the documented keys are live", "[config][runtime]") {
                                      // the hardware monitor's tuning and the gpio step allowlist
                                      "raspberry_pi.sample_interval_seconds", "raspberry_pi.temp_hysteresis_celsius",
                                      "raspberry_pi.hold_executions_when_hot", "raspberry_pi.error_led_health_threshold",
-                                     "raspberry_pi.gpio_allowed_pins"};
+                                     "raspberry_pi.gpio_allowed_pins",
+                                     // agents' mailboxes and the assistant's model service
+                                     "agents.mailbox_capacity", "agents.assistant.endpoint", "agents.assistant.model",
+                                     "agents.assistant.api_key", "agents.assistant.timeout_seconds",
+                                     "agents.assistant.max_memory_messages",
+                                     // WebSocket clients' queues and keep-alive
+                                     "api.ws_send_queue", "api.ws_ping_interval_seconds"};
     const settings current = load({});
     for (const auto& spec : schema()) {
         INFO(spec.key);

@@ -45,7 +45,10 @@ TEST_CASE("keys named like secrets are secret, whatever their section", "[config
     }
     for (const auto& spec : schema()) {
         INFO(spec.key);
-        CHECK(secrecy_of(spec) == (spec.key == "database.url" ? secrecy::url_password : secrecy::none));
+        const auto expected = spec.key == "database.url"              ? secrecy::url_password
+                              : spec.key == "agents.assistant.api_key" ? secrecy::whole_value
+                                                                       : secrecy::none;
+        CHECK(secrecy_of(spec) == expected);
     }
 }
 

@@ -105,7 +105,7 @@ TEST_CASE("module_command.chainbot_migrate_end_to_end", "[host][cli][command][e2
 
     r = run_chainbot(work, data, {"chainbot", "nosuch"});
     CHECK(r.exit_code != 0);
-    CHECK_THAT(r.err, Catch::Contains("no command 'nosuch'") && Catch::Contains("migrate, help"));
+    CHECK_THAT(r.err, Catch::Contains("no command 'nosuch'") && Catch::Contains("migrate, user, token, help"));
 }
 
 TEST_CASE("module_command.chainbot_migrate_reports_an_unreachable_database", "[host][cli][command][e2e]") {
@@ -116,4 +116,46 @@ TEST_CASE("module_command.chainbot_migrate_reports_an_unreachable_database", "[h
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Catch::StartsWith("migrate: "));
     CHECK(r.out.empty());
+}
+
+TEST_CASE("module_command.chainbot_users_and_tokens_end_to_end", "[host][cli][command][e2e]") {
+    temp_dir work;
+    const auto data = work / "data";
+    auto r = run_chainbot(work, data, {"chainbot", "user", "create", "ops", "--role", "operator"});
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("created user ops") && Catch::Contains("roles operator"));
+    r = run_chainbot(work, data, {"chainbot", "user", "create", "ops"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("exists already"));
+    r = run_chainbot(work, data, {"chainbot", "user", "create", "x", "--role", "wizard"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("no role 'wizard'") && Catch::Contains("viewer"));
+    r = run_chainbot(work, data, {"chainbot", "user", "list"});
+    CHECK_THAT(r.out, Catch::Contains("ops") && Catch::Contains("operator"));
+
+    r = run_chainbot(work, data, {"chainbot", "token", "issue", "ops", "--name", "ci", "--expires-days", "30"});
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("issued token") && Catch::Contains("shown only now"));
+    const auto secret = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1);
+    CHECK(secret.size() > 20);
+    const auto id_start = r.out.find("issued token ") + 13;
+    const auto token_id = r.out.substr(id_start, r.out.find(' ', id_start) - id_start);
+
+    r = run_chainbot(work, data, {"chainbot", "token", "list", "ops"});
+    CHECK_THAT(r.out, Catch::Contains(token_id) && Catch::Contains("active") && Catch::Contains("ci"));
+    CHECK(r.out.find(secret.substr(0, secret.size() - 1)) == std::string::npos);  // never the secret again
+    r = run_chainbot(work, data, {"chainbot", "token", "issue", "nobody"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("no user 'nobody'"));
+    r = run_chainbot(work, data, {"chainbot", "token", "issue", "ops", "--expires-days", "soon"});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--expires-days"));
+
+    r = run_chainbot(work, data, {"chainbot", "token", "revoke", token_id});
+    CHECK(r.exit_code == 0);
+    r = run_chainbot(work, data, {"chainbot", "token", "list"});
+    CHECK_THAT(r.out, Catch::Contains("revoked"));
+    r = run_chainbot(work, data, {"chainbot", "token", "revoke", "no-such-token"});
+    CHECK(r.exit_code == 1);
 }

@@ -146,3 +146,21 @@ TEST_CASE("gpio steps are limited to the configured pins at validation time", "[
     CHECK(has(problems_of(R"({"name": "g", "steps": [{"id": "a", "type": "gpio", "action": "set", "pin": 4}]})", opts),
               "$.steps[0].pin", "not in raspberry_pi.gpio_allowed_pins"));
 }
+
+TEST_CASE("a top-level webhook name binds the workflow and is checked", "[orchestrator][definition]") {
+    const std::string steps = R"("steps": [{"id": "s", "type": "succeed"}])";
+    auto def = parse_definition(json::parse(R"({"name": "w", "webhook": "orders.created-v2_1", )" + steps + "}"));
+    CHECK(def->webhook == "orders.created-v2_1");
+    CHECK_FALSE(parse_definition(json::parse(R"({"name": "w", )" + steps + "}"))->webhook);
+    CHECK_FALSE(parse_definition(json::parse(R"({"name": "w", "webhook": null, )" + steps + "}"))->webhook);
+    CHECK(parse_definition(json::parse(R"({"name": "w", "webhook": ")" + std::string(64, 'a') + R"(", )" + steps + "}"))
+              ->webhook->size() == 64);
+    for (const auto* bad : {R"("")", R"("has space")", R"("a/b")", R"("ünï")", R"("..")", R"(7)", R"(true)", R"(["a"])"}) {
+        CAPTURE(bad);
+        const auto ps = problems_of(R"({"name": "w", "webhook": )" + std::string(bad) + ", " + steps + "}");
+        INFO(dump(ps));
+        CHECK(has(ps, "$.webhook", "webhook name"));
+    }
+    const auto too_long = problems_of(R"({"name": "w", "webhook": ")" + std::string(65, 'a') + R"(", )" + steps + "}");
+    CHECK(has(too_long, "$.webhook", "1 to 64"));
+}

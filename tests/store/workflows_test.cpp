@@ -114,3 +114,60 @@ TEMPLATE_TEST_CASE("workflows: delete is refused while executions are queued or 
     CHECK(db->step_runs().list(done.id).empty());
     CHECK_THROWS_AS(db->workflows().remove(w.workflow_id), store::store_not_found);
 }
+
+TEMPLATE_TEST_CASE("workflows: a webhook name binds one workflow and follows its latest version",
+                   "[store][workflows][webhooks]", sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open_migrated();
+    auto repo = db->workflows();
+
+    const auto a = repo.create({.name = "orders", .definition = "{}", .webhook = "orders.created"});
+    const auto plain = repo.create({.name = "plain", .definition = "{}"});
+    CHECK(repo.get(a.workflow_id)->webhook == "orders.created");
+    CHECK_FALSE(repo.get(plain.workflow_id)->webhook);
+    REQUIRE(repo.find_by_webhook("orders.created"));
+    CHECK(repo.find_by_webhook("orders.created")->id == a.workflow_id);
+    CHECK_FALSE(repo.find_by_webhook("orders"));
+    CHECK_FALSE(repo.find_by_webhook(""));
+
+    // A second workflow may not take the name, by create or by update; the message names the holder.
+    try {
+        repo.create({.name = "thief", .definition = "{}", .webhook = "orders.created"});
+        FAIL("a second workflow bound the same webhook name");
+    } catch (const store::store_conflict& e) {
+        CHECK_THAT(std::string(e.what()), Catch::Contains("'orders.created'") && Catch::Contains("'orders'") &&
+                                              Catch::Contains(a.workflow_id));
+    }
+    CHECK(repo.count() == 2);
+    CHECK_THROWS_AS(repo.update(plain.workflow_id, {"plain", "", "{}", "orders.created"}), store::store_conflict);
+    CHECK(repo.get(plain.workflow_id)->latest_version == 1);  // the refused update left nothing behind
+
+    // The holder keeps its name across updates, can rename it, and unbinding frees it.
+    repo.update(a.workflow_id, {"orders", "v2", "{}", "orders.created"});
+    CHECK(repo.find_by_webhook("orders.created")->latest_version == 2);
+    repo.update(a.workflow_id, {"orders", "v3", "{}", "orders.v3"});
+    CHECK_FALSE(repo.find_by_webhook("orders.created"));
+    CHECK(repo.find_by_webhook("orders.v3")->id == a.workflow_id);
+    repo.update(plain.workflow_id, {"plain", "", "{}", "orders.created"});
+    CHECK(repo.find_by_webhook("orders.created")->id == plain.workflow_id);
+    repo.update(a.workflow_id, {"orders", "v4", "{}", std::nullopt});
+    CHECK_FALSE(repo.find_by_webhook("orders.v3"));
+    CHECK(repo.list().size() == 2);
+
+    // Deleting the workflow frees its name.
+    repo.remove(plain.workflow_id);
+    CHECK_FALSE(repo.find_by_webhook("orders.created"));
+    repo.create({.name = "again", .definition = "{}", .webhook = "orders.created"});
+    CHECK(repo.find_by_webhook("orders.created")->name == "again");
+}
+
+TEMPLATE_TEST_CASE("workflows: the database itself refuses a duplicate webhook name", "[store][workflows][webhooks]",
+                   sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open_migrated();
+    db->workflows().create({.name = "one", .definition = "{}", .webhook = "hook"});
+    db->workflows().create({.name = "two", .definition = "{}"});
+    db->workflows().create({.name = "three", .definition = "{}"});  // many unbound workflows: NULLs never collide
+    CHECK_THROWS(sdb.raw_exec("UPDATE workflows SET webhook = 'hook' WHERE name = 'two'"));
+    CHECK(sdb.raw_scalar("SELECT count(*) FROM workflows WHERE webhook = 'hook'") == "1");
+}

@@ -1,0 +1,657 @@
+#include "agents/spawner.hpp"
+
+#include "runtime/service_error.hpp"
+#include "store/crypto.hpp"
+#include "store/errors.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace chainbot::agents {
+
+namespace json = boost::json;
+
+namespace {
+
+// Agent jobs may block (a model call, an HTTP request): they get a pool of their own so
+// that they never hold up the runtime's blocking pool, which serves the REST handlers.
+constexpr std::size_t work_threads = 4;
+
+constexpr std::size_t max_name_length = 128;
+
+json::object agent_fields(const std::string& id, const std::string& type, const std::string& name) {
+    return {{"agent_id", id}, {"agent_type", type}, {"name", name}};
+}
+
+}  // namespace
+
+/// One agent: its mailbox and whether a job of it is running. A job runs on the work
+/// pool; the next one starts when it ends, so an agent does one thing at a time.
+class agent_actor : public std::enable_shared_from_this<agent_actor> {
+public:
+    struct entry {
+        agent_job job;
+        std::function<void()> on_dropped;
+    };
+
+    agent_actor(std::weak_ptr<agent_spawner> owner, store::agent record,
+                std::shared_ptr<const orchestrator::agent_handle> handle)
+        : owner_(std::move(owner)), record_(std::move(record)), handle_(std::move(handle)),
+          persisted_(record_.state) {}
+
+    const std::string& id() const { return record_.id; }
+    const std::shared_ptr<const orchestrator::agent_handle>& handle() const { return handle_; }
+    const std::string& type() const { return record_.type; }
+
+    bool enqueue(entry e, std::size_t capacity, std::string* why) {
+        {
+            std::lock_guard lock(mutex_);
+            if (terminated_) {
+                if (why) *why = fmt::format("agent '{}' is terminated", id());
+                return false;
+            }
+            if (state_ == store::agent_state::error) {
+                if (why) *why = fmt::format("agent '{}' is in the error state", id());
+                return false;
+            }
+            if (mailbox_.size() >= capacity) {
+                if (why)
+                    *why = fmt::format("the mailbox of agent '{}' is full (agents.mailbox_capacity = {})", id(), capacity);
+                return false;
+            }
+            mailbox_.push_back(std::move(e));
+            if (busy_) return true;
+            busy_ = true;
+        }
+        start_next();
+        return true;
+    }
+
+    bool has_room(std::size_t capacity, std::string* why) const {
+        std::lock_guard lock(mutex_);
+        if (terminated_ || state_ == store::agent_state::error) {
+            if (why) *why = fmt::format("agent '{}' is {}", id(), terminated_ ? "terminated" : "in the error state");
+            return false;
+        }
+        if (mailbox_.size() >= capacity) {
+            if (why) *why = fmt::format("the mailbox of agent '{}' is full (agents.mailbox_capacity = {})", id(), capacity);
+            return false;
+        }
+        return true;
+    }
+
+    /// No job running or waiting: a task may take it.
+    bool available() const {
+        std::lock_guard lock(mutex_);
+        return !terminated_ && !busy_ && mailbox_.empty() && state_ != store::agent_state::error;
+    }
+
+    /// Marks it terminated; returns the jobs that will never run.
+    std::deque<entry> terminate() {
+        std::lock_guard lock(mutex_);
+        terminated_ = true;
+        state_ = store::agent_state::terminated;
+        return std::exchange(mailbox_, {});
+    }
+
+    store::agent_state state() const {
+        std::lock_guard lock(mutex_);
+        return state_;
+    }
+    std::size_t queued() const {
+        std::lock_guard lock(mutex_);
+        return mailbox_.size();
+    }
+
+private:
+    void start_next() {
+        auto owner = owner_.lock();
+        auto self = shared_from_this();
+        if (!owner || !owner->post_work([self] { self->run(); })) {
+            // Stopping: nothing runs any more; the jobs are dropped.
+            std::deque<entry> dropped;
+            {
+                std::lock_guard lock(mutex_);
+                busy_ = false;
+                dropped = std::exchange(mailbox_, {});
+            }
+            for (auto& e : dropped)
+                if (e.on_dropped) e.on_dropped();
+        }
+    }
+
+    // On the work pool, with busy_ set: runs the mailbox empty, then goes idle.
+    void run() {
+        std::deque<entry> dropped_on_stop;
+        for (;;) {
+            entry e;
+            // Asked before taking mutex_: the spawner locks its mutex, then an actor's.
+            const auto owner = owner_.lock();
+            const bool stopping = !owner || !owner->accepting();
+            {
+                std::lock_guard lock(mutex_);
+                if (stopping && !mailbox_.empty()) dropped_on_stop = std::exchange(mailbox_, {});
+                if (mailbox_.empty() || terminated_) {
+                    if (terminated_ || persisted_ == store::agent_state::idle) {
+                        busy_ = false;
+                        break;
+                    }
+                } else {
+                    e = std::move(mailbox_.front());
+                    mailbox_.pop_front();
+                }
+            }
+            if (!e.job) {
+                // Mailbox empty: persist idle (still busy, so writes stay in order), then look again.
+                set_state(store::agent_state::idle);
+                continue;
+            }
+            set_state(store::agent_state::working);
+            try {
+                e.job(handle_);
+            } catch (const std::exception& ex) {
+                if (auto owner = owner_.lock(); owner && owner->rt_)
+                    owner->rt_->log().error("agents", "a job of agent '{}' failed: {}", id(), ex.what());
+            } catch (...) {
+            }
+        }
+        for (auto& d : dropped_on_stop)
+            if (d.on_dropped) d.on_dropped();
+        if (auto owner = owner_.lock()) owner->on_idle(type());
+    }
+
+    void set_state(store::agent_state s) {
+        store::agent_state previous;
+        {
+            std::lock_guard lock(mutex_);
+            if (terminated_ || persisted_ == s) return;
+            previous = persisted_;
+            persisted_ = s;
+            state_ = s;
+        }
+        auto owner = owner_.lock();
+        if (!owner) return;
+        try {
+            owner->db()->agents().set_state(id(), s);
+        } catch (const std::exception& ex) {
+            if (owner->rt_) owner->rt_->log().warning("agents", "agent '{}': cannot persist state {}: {}", id(),
+                                                      store::to_string(s), ex.what());
+        }
+        if (owner->rt_) {
+            auto fields = agent_fields(id(), type(), record_.name);
+            fields["state"] = store::to_string(s);
+            fields["previous_state"] = store::to_string(previous);
+            owner->rt_->events().publish("chainbot.agent.state_changed", std::move(fields));
+        }
+    }
+
+    std::weak_ptr<agent_spawner> owner_;
+    const store::agent record_;
+    const std::shared_ptr<const orchestrator::agent_handle> handle_;
+
+    mutable std::mutex mutex_;
+    std::deque<entry> mailbox_;
+    bool busy_ = false;
+    bool terminated_ = false;
+    store::agent_state persisted_;
+    store::agent_state state_ = persisted_;
+};
+
+agent_spawner::agent_spawner(std::function<std::shared_ptr<store::database>()> store) : store_(std::move(store)) {}
+
+agent_spawner::~agent_spawner() { stop(); }
+
+std::shared_ptr<store::database> agent_spawner::db() const {
+    auto db = store_();
+    if (!db) throw service_error(503, "unavailable", "the store is not open");
+    return db;
+}
+
+void agent_spawner::set_config_validator(const std::string& type, config_validator validator) {
+    std::lock_guard lock(mutex_);
+    validators_[type] = std::move(validator);
+}
+
+void agent_spawner::set_message_sender(
+    std::function<json::value(const std::string&, const json::object&)> sender) {
+    std::lock_guard lock(mutex_);
+    sender_ = std::move(sender);
+}
+
+bool agent_spawner::accepting() const {
+    std::lock_guard lock(mutex_);
+    return accepting_;
+}
+
+bool agent_spawner::post_work(std::function<void()> job) {
+    std::lock_guard lock(mutex_);
+    if (!pool_ || !accepting_) return false;
+    boost::asio::post(*pool_, std::move(job));
+    return true;
+}
+
+std::shared_ptr<agent_actor> agent_spawner::make_actor(const store::agent& a) {
+    auto handle = std::make_shared<orchestrator::agent_handle>();
+    handle->id = a.id;
+    handle->type = a.type;
+    handle->name = a.name;
+    boost::system::error_code ec;
+    auto config = json::parse(a.config, ec);
+    if (!ec && config.is_object()) handle->config = config.as_object();
+    std::weak_ptr<agent_spawner> weak = weak_from_this();
+    const std::string id = a.id;
+    handle->load_data = [weak, id]() -> json::value {
+        auto self = weak.lock();
+        if (!self) throw service_error(503, "unavailable", "the agent spawner is gone");
+        auto record = self->db()->agents().get(id);
+        if (!record || !record->data) return nullptr;
+        boost::system::error_code parse_ec;
+        auto v = json::parse(*record->data, parse_ec);
+        return parse_ec ? json::value(nullptr) : v;
+    };
+    handle->save_data = [weak, id](const json::value& data) {
+        auto self = weak.lock();
+        if (!self) throw service_error(503, "unavailable", "the agent spawner is gone");
+        self->db()->agents().set_data(id, json::serialize(data));
+    };
+    handle->send_message = [weak, id](const json::object& message) -> json::value {
+        auto self = weak.lock();
+        std::function<json::value(const std::string&, const json::object&)> sender;
+        if (self) {
+            std::lock_guard lock(self->mutex_);
+            sender = self->sender_;
+        }
+        if (!sender) throw std::logic_error("entanglement messaging is not available in this module");
+        return sender(id, message);
+    };
+    return std::make_shared<agent_actor>(weak, a, std::move(handle));
+}
+
+void agent_spawner::start(runtime& rt) {
+    rt_ = &rt;
+    auto database = db();
+    std::map<std::string, std::shared_ptr<agent_actor>> restored;
+    const auto settings = rt.settings();
+    const auto& enabled = settings->agents.types;
+    for (std::size_t offset = 0;; offset += 500) {
+        auto batch = database->agents().list({}, {500, offset});
+        for (auto& a : batch) {
+            if (a.state == store::agent_state::terminated) continue;
+            const bool type_enabled = std::find(enabled.begin(), enabled.end(), a.type) != enabled.end();
+            // A job in flight died with the process; an agent of a type no longer enabled
+            // keeps its slot (and its data) in the error state until it is terminated.
+            const auto state = type_enabled ? store::agent_state::idle : store::agent_state::error;
+            if (a.state != state) {
+                database->agents().set_state(a.id, state);
+                a.state = state;
+            }
+            restored[a.id] = make_actor(a);
+        }
+        if (batch.size() < 500) break;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        actors_ = std::move(restored);
+        pool_ = std::make_unique<boost::asio::thread_pool>(work_threads);
+        accepting_ = true;
+    }
+    rt.health().add("agent_spawner", [this]() -> component_health {
+        if (!rt_ || !rt_->running()) return {0.0, "the agent spawner is stopped"};
+        const auto c = counts();
+        const auto live = c.idle + c.working + c.error;
+        if (c.error == 0) return {1.0, {}};
+        return {1.0 - 0.5 * static_cast<double>(c.error) / static_cast<double>(live),
+                fmt::format("{} of {} agents are in the error state", c.error, live)};
+    });
+    rt.log().info("agents", "{} agents restored", actors_.size());
+}
+
+void agent_spawner::stop() noexcept {
+    std::map<std::string, std::deque<waiting_task>> waiting;
+    std::unique_ptr<boost::asio::thread_pool> pool;
+    {
+        std::lock_guard lock(mutex_);
+        if (!accepting_ && !pool_) return;
+        accepting_ = false;
+        waiting = std::exchange(waiting_, {});
+        pool = std::move(pool_);
+    }
+    for (auto& [type, tasks] : waiting)
+        for (auto& t : tasks)
+            t.done(std::make_exception_ptr(service_error(503, "unavailable", "the module is stopping")), nullptr);
+    if (pool) pool->join();  // running jobs end; the mailboxes' other jobs are dropped
+    if (rt_) rt_->health().remove("agent_spawner");
+}
+
+void agent_spawner::check_limits(const std::string& type) const {
+    const auto s = rt_->settings();
+    std::size_t of_type = 0;
+    for (const auto& [id, actor] : actors_)
+        if (actor->type() == type) ++of_type;
+    std::size_t spawning_total = 0;
+    for (const auto& [t, n] : spawning_) spawning_total += static_cast<std::size_t>(n);
+    const auto spawning_type = spawning_.count(type) ? static_cast<std::size_t>(spawning_.at(type)) : 0;
+    const auto per_type = static_cast<std::size_t>(s->agents.max_instances_per_type);
+    const auto total = static_cast<std::size_t>(s->agents.max_total_instances);
+    if (of_type + spawning_type >= per_type)
+        throw service_error(409, "limit_reached",
+                            fmt::format("cannot spawn a '{}' agent: agents.max_instances_per_type = {} and {} are live",
+                                        type, per_type, of_type + spawning_type));
+    if (actors_.size() + spawning_total >= total)
+        throw service_error(409, "limit_reached",
+                            fmt::format("cannot spawn a '{}' agent: agents.max_total_instances = {} and {} are live", type,
+                                        total, actors_.size() + spawning_total));
+}
+
+store::agent agent_spawner::spawn(const spawn_request& request) {
+    if (!rt_) throw service_error(503, "unavailable", "the agent spawner is not started");
+    const auto s = rt_->settings();
+    const auto& enabled = s->agents.types;
+    if (std::find(enabled.begin(), enabled.end(), request.type) == enabled.end()) {
+        std::string list;
+        for (const auto& t : enabled) list += (list.empty() ? "" : ", ") + t;
+        throw service_error(400, "validation_error",
+                            fmt::format("agent_type: '{}' is not an enabled agent type (agents.types: {})", request.type, list));
+    }
+    if (request.name.size() > max_name_length)
+        throw service_error(400, "validation_error", fmt::format("name: longer than {} characters", max_name_length));
+    config_validator validate;
+    {
+        std::lock_guard lock(mutex_);
+        if (!accepting_) throw service_error(503, "unavailable", "the agent spawner is stopping");
+        if (auto it = validators_.find(request.type); it != validators_.end()) validate = it->second;
+    }
+    if (validate) {
+        try {
+            validate(request.config);
+        } catch (const std::exception& e) {
+            throw service_error(400, "validation_error", fmt::format("config: {}", e.what()));
+        }
+    }
+    {
+        std::lock_guard lock(mutex_);
+        check_limits(request.type);
+        ++spawning_[request.type];
+    }
+    store::agent record;
+    try {
+        store::new_agent n;
+        n.type = request.type;
+        n.id = store::new_uuid();
+        n.name = request.name.empty() ? fmt::format("{}-{}", request.type, n.id.substr(0, 8)) : request.name;
+        n.config = json::serialize(request.config);
+        record = db()->agents().create(n);
+    } catch (...) {
+        std::lock_guard lock(mutex_);
+        --spawning_[request.type];
+        throw;
+    }
+    auto actor = make_actor(record);
+    {
+        std::lock_guard lock(mutex_);
+        --spawning_[request.type];
+        actors_[record.id] = actor;
+    }
+    rt_->events().publish("chainbot.agent.spawned", agent_fields(record.id, record.type, record.name));
+    return record;
+}
+
+store::agent agent_spawner::terminate(const std::string& id) {
+    if (!rt_) throw service_error(503, "unavailable", "the agent spawner is not started");
+    auto database = db();
+    auto record = database->agents().get(id);
+    if (!record) throw service_error(404, "not_found", fmt::format("no agent '{}'", id));
+    if (record->state == store::agent_state::terminated)
+        throw service_error(409, "conflict", fmt::format("agent '{}' is already terminated", id));
+    database->agents().set_state(id, store::agent_state::terminated);
+    std::shared_ptr<agent_actor> actor;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = actors_.find(id); it != actors_.end()) {
+            actor = it->second;
+            actors_.erase(it);
+        }
+    }
+    if (actor)
+        for (auto& e : actor->terminate())
+            if (e.on_dropped) e.on_dropped();
+    rt_->events().publish("chainbot.agent.terminated", agent_fields(record->id, record->type, record->name));
+    spawn_for_waiters();  // a slot was released
+    return *database->agents().get(id);
+}
+
+void agent_spawner::dispatch(std::shared_ptr<agent_actor> actor, waiting_task task) {
+    auto shared = std::make_shared<waiting_task>(std::move(task));
+    std::weak_ptr<agent_spawner> weak = weak_from_this();
+    agent_actor::entry e;
+    e.job = [shared, weak](const std::shared_ptr<const orchestrator::agent_handle>& handle) {
+        shared->call.agent = handle;
+        store::agent_counters delta;
+        try {
+            auto out = shared->fn(shared->call);
+            delta.tasks_completed = 1;
+            shared->done(nullptr, std::move(out));
+        } catch (...) {
+            delta.tasks_failed = 1;
+            shared->done(std::current_exception(), nullptr);
+        }
+        if (auto self = weak.lock()) {
+            try {
+                self->db()->agents().add_counters(handle->id, delta);
+            } catch (const std::exception&) {
+                // counters are statistics: a failed update loses a count, not work
+            }
+        }
+    };
+    const auto agent_id = actor->id();
+    e.on_dropped = [shared, agent_id] {
+        shared->done(std::make_exception_ptr(orchestrator::step_failure(
+                         "agent", fmt::format("agent '{}' was terminated before the task ran", agent_id))),
+                     nullptr);
+    };
+    std::string why;
+    // The capacity check cannot refuse: a task goes only to an agent with an empty mailbox.
+    if (!actor->enqueue(std::move(e), std::numeric_limits<std::size_t>::max(), &why))
+        shared->done(std::make_exception_ptr(orchestrator::step_failure("agent", why)), nullptr);
+}
+
+void agent_spawner::run_task(const std::string& type, orchestrator::task_call call, orchestrator::task_fn fn,
+                             std::function<void(std::exception_ptr, json::value)> done) {
+    waiting_task task{std::move(call), std::move(fn), std::move(done)};
+    if (!rt_) {
+        task.done(std::make_exception_ptr(service_error(503, "unavailable", "the agent spawner is not started")), nullptr);
+        return;
+    }
+    const auto s = rt_->settings();
+    const auto& enabled = s->agents.types;
+    if (std::find(enabled.begin(), enabled.end(), type) == enabled.end()) {
+        task.done(std::make_exception_ptr(orchestrator::step_failure(
+                      "configuration", fmt::format("agent type '{}' is not enabled (agents.types)", type))),
+                  nullptr);
+        return;
+    }
+    if (s->agents.max_instances_per_type == 0) {
+        task.done(std::make_exception_ptr(orchestrator::step_failure(
+                      "configuration", fmt::format("no '{}' agent may exist: agents.max_instances_per_type = 0", type))),
+                  nullptr);
+        return;
+    }
+    std::shared_ptr<agent_actor> idle;
+    bool may_spawn = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (!accepting_) {
+            task.done(std::make_exception_ptr(service_error(503, "unavailable", "the agent spawner is stopping")), nullptr);
+            return;
+        }
+        for (const auto& [id, actor] : actors_)
+            if (actor->type() == type && actor->available()) {
+                idle = actor;
+                break;
+            }
+        if (!idle) {
+            try {
+                check_limits(type);
+                may_spawn = true;
+            } catch (const service_error&) {
+                waiting_[type].push_back(std::move(task));  // takes the next agent of its type that goes idle
+                return;
+            }
+            ++spawning_[type];  // reserve the slot while the spawn runs on the work pool
+        }
+    }
+    if (idle) return dispatch(std::move(idle), std::move(task));
+    (void)may_spawn;
+    auto shared = std::make_shared<waiting_task>(std::move(task));
+    auto self = shared_from_this();
+    const bool posted = post_work([self, shared, type] {
+        {
+            std::lock_guard lock(self->mutex_);
+            --self->spawning_[type];  // spawn() takes its own reservation
+        }
+        try {
+            auto record = self->spawn({type, "", {}});
+            std::shared_ptr<agent_actor> actor;
+            {
+                std::lock_guard lock(self->mutex_);
+                if (auto it = self->actors_.find(record.id); it != self->actors_.end()) actor = it->second;
+            }
+            if (actor) return self->dispatch(std::move(actor), std::move(*shared));
+            shared->done(std::make_exception_ptr(orchestrator::step_failure("agent", "the spawned agent was terminated")),
+                         nullptr);
+        } catch (const service_error& e) {
+            if (e.status() == 409) {
+                std::lock_guard lock(self->mutex_);
+                self->waiting_[type].push_back(std::move(*shared));  // raced for the last slot
+                return;
+            }
+            shared->done(std::current_exception(), nullptr);
+        } catch (...) {
+            shared->done(std::current_exception(), nullptr);
+        }
+    });
+    if (!posted) {
+        {
+            std::lock_guard lock(mutex_);
+            --spawning_[type];
+        }
+        shared->done(std::make_exception_ptr(service_error(503, "unavailable", "the agent spawner is stopping")), nullptr);
+    }
+}
+
+void agent_spawner::on_idle(const std::string& type) {
+    std::shared_ptr<agent_actor> actor;
+    std::optional<waiting_task> task;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = waiting_.find(type);
+        if (it == waiting_.end() || it->second.empty()) return;
+        for (const auto& [id, a] : actors_)
+            if (a->type() == type && a->available()) {
+                actor = a;
+                break;
+            }
+        if (!actor) return;
+        task = std::move(it->second.front());
+        it->second.pop_front();
+    }
+    dispatch(std::move(actor), std::move(*task));
+}
+
+void agent_spawner::spawn_for_waiters() {
+    std::vector<std::string> types;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [type, tasks] : waiting_)
+            if (!tasks.empty()) types.push_back(type);
+    }
+    for (const auto& type : types) {
+        std::optional<waiting_task> task;
+        try {
+            auto record = spawn({type, "", {}});
+            std::shared_ptr<agent_actor> actor;
+            {
+                std::lock_guard lock(mutex_);
+                auto& q = waiting_[type];
+                if (q.empty()) continue;  // served meanwhile; the new agent stays idle
+                task = std::move(q.front());
+                q.pop_front();
+                if (auto it = actors_.find(record.id); it != actors_.end()) actor = it->second;
+            }
+            if (actor) dispatch(std::move(actor), std::move(*task));
+        } catch (const std::exception& e) {
+            rt_->log().debug("agents", "no agent for a waiting '{}' task yet: {}", type, e.what());
+        }
+    }
+}
+
+bool agent_spawner::deliver(const std::string& agent_id, agent_job job, std::string* why, std::function<void()> on_dropped) {
+    std::shared_ptr<agent_actor> actor;
+    std::size_t capacity = 0;
+    {
+        std::lock_guard lock(mutex_);
+        if (!accepting_) {
+            if (why) *why = "the agent spawner is stopping";
+            return false;
+        }
+        if (auto it = actors_.find(agent_id); it != actors_.end()) actor = it->second;
+        capacity = rt_ ? static_cast<std::size_t>(rt_->settings()->agents.mailbox_capacity) : 0;
+    }
+    if (!actor) {
+        if (why) *why = fmt::format("agent '{}' does not exist or is terminated", agent_id);
+        return false;
+    }
+    return actor->enqueue({std::move(job), std::move(on_dropped)}, capacity, why);
+}
+
+bool agent_spawner::can_accept(const std::string& agent_id, std::string* why) const {
+    std::shared_ptr<agent_actor> actor;
+    std::size_t capacity = 0;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = actors_.find(agent_id); it != actors_.end()) actor = it->second;
+        capacity = rt_ ? static_cast<std::size_t>(rt_->settings()->agents.mailbox_capacity) : 0;
+    }
+    if (!actor) {
+        if (why) *why = fmt::format("agent '{}' does not exist or is terminated", agent_id);
+        return false;
+    }
+    return actor->has_room(capacity, why);
+}
+
+std::vector<std::shared_ptr<const orchestrator::agent_handle>> agent_spawner::live_agents(const std::string& type) const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::shared_ptr<const orchestrator::agent_handle>> out;
+    for (const auto& [id, actor] : actors_)
+        if (type.empty() || actor->type() == type) out.push_back(actor->handle());
+    return out;
+}
+
+bool agent_spawner::is_live(const std::string& agent_id) const {
+    std::lock_guard lock(mutex_);
+    return actors_.count(agent_id) != 0;
+}
+
+spawner_counts agent_spawner::counts() const {
+    std::lock_guard lock(mutex_);
+    spawner_counts c;
+    for (const auto& [id, actor] : actors_) {
+        switch (actor->state()) {
+            case store::agent_state::idle: ++c.idle; break;
+            case store::agent_state::working: ++c.working; break;
+            case store::agent_state::error: ++c.error; break;
+            case store::agent_state::terminated: break;
+        }
+        c.queued_jobs += actor->queued();
+    }
+    for (const auto& [type, tasks] : waiting_) c.waiting_tasks += tasks.size();
+    return c;
+}
+
+}  // namespace chainbot::agents
