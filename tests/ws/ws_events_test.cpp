@@ -172,3 +172,48 @@ TEST_CASE("ws malformed messages get an error frame and the connection stays ope
     REQUIRE(e);
     CHECK_FALSE(c->closed());
 }
+
+TEST_CASE("ws subscribers receive a workflow's notification steps and an entanglement's messages", "[ws][agents]") {
+    ws_module m;
+    auto c = m.connect();
+    const auto workflow = create_workflow(m, R"({"name": "notify", "steps": [
+        {"id": "tell", "type": "notification", "message": "sum is ${input.a + input.b}", "level": "warning"}]})");
+    // Scoped to this workflow only.
+    m.subscribe(*c, R"(["chainbot.workflow.)" + workflow + R"(.notification"])");
+    execute(m, workflow, true);
+    auto note = c->next_of("event");
+    REQUIRE(note);
+    CHECK(topic_of(*note) == "chainbot.workflow.notification");
+    CHECK(note->at("payload").at("message") == "sum is 5");
+    CHECK(field(*note, "level") == "warning");
+
+    // Agents talking in an entanglement, watched through its scoped pattern.
+    auto spawn = [&](const char* type) {
+        auto r = m.call("POST", "/api/chainbot/agents", m.admin, std::string(R"({"agent_type": ")") + type + R"("})");
+        REQUIRE(r.status == 201);
+        return std::string(r.json().at("id").as_string());
+    };
+    const auto boss = spawn("workflow");
+    const auto worker = spawn("data_processor");
+    auto made = m.call("POST", "/api/chainbot/entanglements", m.admin,
+                       R"({"name": "watched", "agent_ids": [")" + boss + R"(", ")" + worker + R"("]})");
+    REQUIRE(made.status == 201);
+    const auto team = std::string(made.json().at("id").as_string());
+    auto w = m.connect();
+    m.subscribe(*w, R"(["chainbot.entanglement.)" + team + R"(.*"])");
+    auto sent = m.call("POST", "/api/chainbot/entanglements/" + team + "/messages", m.admin,
+                       R"({"sender_id": ")" + boss + R"(", "receiver_id": ")" + worker +
+                           R"(", "message_type": "task", "content": {"task": "compute_statistics",
+                              "input": {"records": [{"v": 4}]}}})");
+    REQUIRE(sent.status == 201);
+    // The task and the worker's result, in that order.
+    REQUIRE(w->wait_for([&](const auto& frames) {
+        int n = 0;
+        for (const auto& f : frames) n += topic_of(f) == "chainbot.entanglement.message";
+        return n >= 2;
+    }));
+    std::vector<std::string> types;
+    for (const auto& f : w->frames())
+        if (topic_of(f) == "chainbot.entanglement.message") types.push_back(field(f, "message_type"));
+    CHECK(types == std::vector<std::string>{"task", "result"});
+}
