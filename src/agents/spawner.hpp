@@ -138,11 +138,10 @@ private:
     std::map<std::string, int> spawning_;                         // auto-spawns in progress, by type
 };
 
-/// @brief The spawn config of each type, checked before an agent is stored: `assistant`
-/// (endpoint, model, api_key, personality, system_prompt strings; temperature 0-2;
-/// max_tokens, timeout_seconds positive integers), `workflow` (alert_rules, see
-/// workflow_agent.hpp); `data_processor` and `api` accept any object here (the api agent
-/// checks its own config when it is used).
+/// @brief The spawn config of each type, checked before an agent is stored by the type's
+/// own parser: `assistant` (assistant/options.hpp: endpoint, model, temperature 0-2...),
+/// `workflow` (alert_rules, see workflow_agent.hpp). The module adds `api` (its client
+/// config, which needs the secrets); `data_processor` takes any object.
 void add_builtin_validators(agent_spawner& spawner);
 
 }  // namespace chainbot::agents
