@@ -5,6 +5,7 @@
 #include "store/errors.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -24,6 +25,15 @@ namespace {
 constexpr std::size_t work_threads = 4;
 
 constexpr std::size_t max_name_length = 128;
+
+// Steps waiting for an agent of one type; beyond, a step fails at once (kind "agent").
+constexpr std::size_t max_waiting_per_type = 10000;
+
+// An agent that runs out of work is idle at once in memory, but its idle state (and the
+// counters of the tasks it ran) reach the store only after this grace period, in one
+// transaction, and only if no new job came meanwhile: under load an agent goes from task to
+// task without two store writes per task (working, idle) plus one for its counters.
+constexpr std::chrono::milliseconds idle_persist_delay{20};
 
 json::object agent_fields(const std::string& id, const std::string& type, const std::string& name) {
     return {{"agent_id", id}, {"agent_type", type}, {"name", name}};
@@ -86,6 +96,13 @@ public:
         return true;
     }
 
+    /// Persists `terminated` after terminate(): under write_mutex_, so no idle/working write
+    /// of a job ending at the same moment can land after it.
+    void persist_terminated(store::database& db) {
+        std::lock_guard write(write_mutex_);
+        db.agents().set_state(id(), store::agent_state::terminated);
+    }
+
     /// No job running or waiting: a task may take it.
     bool available() const {
         std::lock_guard lock(mutex_);
@@ -138,19 +155,12 @@ private:
                 std::lock_guard lock(mutex_);
                 if (stopping && !mailbox_.empty()) dropped_on_stop = std::exchange(mailbox_, {});
                 if (mailbox_.empty() || terminated_) {
-                    if (terminated_ || persisted_ == store::agent_state::idle) {
-                        busy_ = false;
-                        break;
-                    }
-                } else {
-                    e = std::move(mailbox_.front());
-                    mailbox_.pop_front();
+                    busy_ = false;
+                    if (!terminated_ && state_ == store::agent_state::working) state_ = store::agent_state::idle;
+                    break;
                 }
-            }
-            if (!e.job) {
-                // Mailbox empty: persist idle (still busy, so writes stay in order), then look again.
-                set_state(store::agent_state::idle);
-                continue;
+                e = std::move(mailbox_.front());
+                mailbox_.pop_front();
             }
             set_state(store::agent_state::working);
             try {
@@ -163,17 +173,83 @@ private:
         }
         for (auto& d : dropped_on_stop)
             if (d.on_dropped) d.on_dropped();
+        schedule_persist();
         if (auto owner = owner_.lock()) owner->on_idle(type());
     }
 
+public:
+    /// @brief Counters of a job that ended; written with the next idle state (see idle_persist_delay).
+    void add_counters(const store::agent_counters& d) {
+        std::lock_guard lock(mutex_);
+        pending_.tasks_completed += d.tasks_completed;
+        pending_.tasks_failed += d.tasks_failed;
+        pending_.messages_sent += d.messages_sent;
+        pending_.messages_received += d.messages_received;
+    }
+
+    /// @brief Writes what is pending now: the counters, and idle when the agent still has
+    /// nothing to do. The spawner calls it at stop; the grace timer calls it otherwise.
+    void persist_pending() {
+        std::lock_guard write(write_mutex_);
+        store::agent_counters delta;
+        bool write_idle = false;
+        store::agent_state previous{};
+        {
+            std::lock_guard lock(mutex_);
+            persist_scheduled_ = false;
+            delta = std::exchange(pending_, {});
+            if (!terminated_ && !busy_ && mailbox_.empty() && state_ == store::agent_state::idle &&
+                persisted_ != store::agent_state::idle) {
+                write_idle = true;
+                previous = persisted_;
+                persisted_ = store::agent_state::idle;
+            }
+        }
+        const bool counters = delta.tasks_completed || delta.tasks_failed || delta.messages_sent || delta.messages_received;
+        if (!counters && !write_idle) return;
+        auto owner = owner_.lock();
+        if (!owner) return;
+        // Published first: whoever sees the store say idle has been told already.
+        if (write_idle) publish_state(*owner, store::agent_state::idle, previous);
+        try {
+            owner->db()->in_transaction([&](store::transaction& tx) {
+                if (counters) tx.agents().add_counters(id(), delta);
+                if (write_idle) tx.agents().set_state(id(), store::agent_state::idle);
+            });
+        } catch (const std::exception& ex) {
+            // counters are statistics: a failed update loses a count, not work
+            if (owner->rt_) owner->rt_->log().warning("agents", "agent '{}': cannot persist its state: {}", id(), ex.what());
+        }
+    }
+
+private:
+    // After a run of jobs: persist idle and the counters once the grace period passes.
+    void schedule_persist() {
+        {
+            std::lock_guard lock(mutex_);
+            if (persist_scheduled_) return;
+            persist_scheduled_ = true;
+        }
+        auto owner = owner_.lock();
+        auto self = shared_from_this();
+        if (!owner || !owner->post_work_after(idle_persist_delay, [self] { self->persist_pending(); }))
+            persist_pending();  // stopping: write now
+    }
+
+public:
+
+private:
+
     void set_state(store::agent_state s) {
+        std::lock_guard write(write_mutex_);  // store writes of this agent stay in order
         store::agent_state previous;
         {
             std::lock_guard lock(mutex_);
-            if (terminated_ || persisted_ == s) return;
+            if (terminated_) return;
+            state_ = s;
+            if (persisted_ == s) return;
             previous = persisted_;
             persisted_ = s;
-            state_ = s;
         }
         auto owner = owner_.lock();
         if (!owner) return;
@@ -183,12 +259,15 @@ private:
             if (owner->rt_) owner->rt_->log().warning("agents", "agent '{}': cannot persist state {}: {}", id(),
                                                       store::to_string(s), ex.what());
         }
-        if (owner->rt_) {
-            auto fields = agent_fields(id(), type(), record_.name);
-            fields["state"] = store::to_string(s);
-            fields["previous_state"] = store::to_string(previous);
-            owner->rt_->events().publish("chainbot.agent.state_changed", std::move(fields));
-        }
+        publish_state(*owner, s, previous);
+    }
+
+    void publish_state(agent_spawner& owner, store::agent_state s, store::agent_state previous) {
+        if (!owner.rt_) return;
+        auto fields = agent_fields(id(), type(), record_.name);
+        fields["state"] = store::to_string(s);
+        fields["previous_state"] = store::to_string(previous);
+        owner.rt_->events().publish("chainbot.agent.state_changed", std::move(fields));
     }
 
     std::weak_ptr<agent_spawner> owner_;
@@ -199,6 +278,9 @@ private:
     std::deque<entry> mailbox_;
     bool busy_ = false;
     bool terminated_ = false;
+    bool persist_scheduled_ = false;
+    store::agent_counters pending_;  // counters not written yet
+    std::mutex write_mutex_;         // held across each store write of this agent's state
     store::agent_state persisted_;
     store::agent_state state_ = persisted_;
 };
@@ -224,6 +306,11 @@ void agent_spawner::set_message_sender(
     sender_ = std::move(sender);
 }
 
+std::shared_ptr<std::atomic<bool>> agent_spawner::stopping_flag() const {
+    std::lock_guard lock(mutex_);
+    return stopping_ ? stopping_ : std::make_shared<std::atomic<bool>>(true);
+}
+
 bool agent_spawner::accepting() const {
     std::lock_guard lock(mutex_);
     return accepting_;
@@ -233,6 +320,15 @@ bool agent_spawner::post_work(std::function<void()> job) {
     std::lock_guard lock(mutex_);
     if (!pool_ || !accepting_) return false;
     boost::asio::post(*pool_, std::move(job));
+    return true;
+}
+
+bool agent_spawner::post_work_after(std::chrono::milliseconds delay, std::function<void()> job) {
+    std::lock_guard lock(mutex_);
+    if (!pool_ || !accepting_) return false;
+    // The pool's join at stop waits for the timer: the job still runs then.
+    auto timer = std::make_shared<boost::asio::steady_timer>(pool_->get_executor(), delay);
+    timer->async_wait([timer, job = std::move(job)](const boost::system::error_code&) { job(); });
     return true;
 }
 
@@ -300,6 +396,7 @@ void agent_spawner::start(runtime& rt) {
         actors_ = std::move(restored);
         pool_ = std::make_unique<boost::asio::thread_pool>(work_threads);
         accepting_ = true;
+        stopping_ = std::make_shared<std::atomic<bool>>(false);
     }
     rt.health().add("agent_spawner", [this]() -> component_health {
         if (!rt_ || !rt_->running()) return {0.0, "the agent spawner is stopped"};
@@ -321,6 +418,7 @@ void agent_spawner::stop() noexcept {
         accepting_ = false;
         waiting = std::exchange(waiting_, {});
         pool = std::move(pool_);
+        if (stopping_) stopping_->store(true);  // long jobs that watch it end early
     }
     for (auto& [type, tasks] : waiting)
         for (auto& t : tasks)
@@ -409,7 +507,6 @@ store::agent agent_spawner::terminate(const std::string& id) {
     if (!record) throw service_error(404, "not_found", fmt::format("no agent '{}'", id));
     if (record->state == store::agent_state::terminated)
         throw service_error(409, "conflict", fmt::format("agent '{}' is already terminated", id));
-    database->agents().set_state(id, store::agent_state::terminated);
     std::shared_ptr<agent_actor> actor;
     {
         std::lock_guard lock(mutex_);
@@ -418,9 +515,16 @@ store::agent agent_spawner::terminate(const std::string& id) {
             actors_.erase(it);
         }
     }
-    if (actor)
-        for (auto& e : actor->terminate())
-            if (e.on_dropped) e.on_dropped();
+    // In memory first (no job starts and no state write follows), then in the store.
+    std::deque<agent_actor::entry> dropped;
+    if (actor) {
+        dropped = actor->terminate();
+        actor->persist_terminated(*database);
+    } else {
+        database->agents().set_state(id, store::agent_state::terminated);
+    }
+    for (auto& e : dropped)
+        if (e.on_dropped) e.on_dropped();
     rt_->events().publish("chainbot.agent.terminated", agent_fields(record->id, record->type, record->name));
     spawn_for_waiters();  // a slot was released
     return *database->agents().get(id);
@@ -442,10 +546,19 @@ void agent_spawner::dispatch(std::shared_ptr<agent_actor> actor, waiting_task ta
             shared->done(std::current_exception(), nullptr);
         }
         if (auto self = weak.lock()) {
-            try {
-                self->db()->agents().add_counters(handle->id, delta);
-            } catch (const std::exception&) {
-                // counters are statistics: a failed update loses a count, not work
+            std::shared_ptr<agent_actor> actor;
+            {
+                std::lock_guard lock(self->mutex_);
+                if (auto it = self->actors_.find(handle->id); it != self->actors_.end()) actor = it->second;
+            }
+            if (actor) {
+                actor->add_counters(delta);  // written with its idle state (idle_persist_delay)
+            } else {
+                try {
+                    self->db()->agents().add_counters(handle->id, delta);
+                } catch (const std::exception&) {
+                    // counters are statistics: a failed update loses a count, not work
+                }
             }
         }
     };
@@ -500,7 +613,14 @@ void agent_spawner::run_task(const std::string& type, orchestrator::task_call ca
                 check_limits(type);
                 may_spawn = true;
             } catch (const service_error&) {
-                waiting_[type].push_back(std::move(task));  // takes the next agent of its type that goes idle
+                auto& q = waiting_[type];
+                if (q.size() >= max_waiting_per_type) {
+                    task.done(std::make_exception_ptr(orchestrator::step_failure(
+                                  "agent", fmt::format("{} steps already wait for a '{}' agent", q.size(), type))),
+                              nullptr);
+                    return;
+                }
+                q.push_back(std::move(task));  // takes the next agent of its type that goes idle
                 return;
             }
             ++spawning_[type];  // reserve the slot while the spawn runs on the work pool
@@ -527,8 +647,14 @@ void agent_spawner::run_task(const std::string& type, orchestrator::task_call ca
                          nullptr);
         } catch (const service_error& e) {
             if (e.status() == 409) {
-                std::lock_guard lock(self->mutex_);
-                self->waiting_[type].push_back(std::move(*shared));  // raced for the last slot
+                std::unique_lock lock(self->mutex_);
+                if (self->accepting_) {
+                    self->waiting_[type].push_back(std::move(*shared));  // raced for the last slot
+                    return;
+                }
+                lock.unlock();
+                shared->done(std::make_exception_ptr(service_error(503, "unavailable", "the agent spawner is stopping")),
+                             nullptr);
                 return;
             }
             shared->done(std::current_exception(), nullptr);
@@ -548,6 +674,7 @@ void agent_spawner::run_task(const std::string& type, orchestrator::task_call ca
 void agent_spawner::on_idle(const std::string& type) {
     std::shared_ptr<agent_actor> actor;
     std::optional<waiting_task> task;
+    std::vector<waiting_task> stale;
     {
         std::lock_guard lock(mutex_);
         auto it = waiting_.find(type);
@@ -558,10 +685,20 @@ void agent_spawner::on_idle(const std::string& type) {
                 break;
             }
         if (!actor) return;
-        task = std::move(it->second.front());
-        it->second.pop_front();
+        // Steps cancelled or timed out while they waited give up their turn.
+        while (!it->second.empty() && it->second.front().call.cancelled && it->second.front().call.cancelled->load()) {
+            stale.push_back(std::move(it->second.front()));
+            it->second.pop_front();
+        }
+        if (!it->second.empty()) {
+            task = std::move(it->second.front());
+            it->second.pop_front();
+        }
     }
-    dispatch(std::move(actor), std::move(*task));
+    for (auto& t : stale)
+        t.done(std::make_exception_ptr(orchestrator::step_failure("cancelled", "step cancelled while waiting for an agent")),
+               nullptr);
+    if (task) dispatch(std::move(actor), std::move(*task));
 }
 
 void agent_spawner::spawn_for_waiters() {
@@ -585,13 +722,17 @@ void agent_spawner::spawn_for_waiters() {
                 if (auto it = actors_.find(record.id); it != actors_.end()) actor = it->second;
             }
             if (actor) dispatch(std::move(actor), std::move(*task));
+            else
+                task->done(std::make_exception_ptr(orchestrator::step_failure("agent", "the spawned agent was terminated")),
+                           nullptr);
         } catch (const std::exception& e) {
             rt_->log().debug("agents", "no agent for a waiting '{}' task yet: {}", type, e.what());
         }
     }
 }
 
-bool agent_spawner::deliver(const std::string& agent_id, agent_job job, std::string* why, std::function<void()> on_dropped) {
+bool agent_spawner::deliver(const std::string& agent_id, agent_job job, std::string* why, std::function<void()> on_dropped,
+                            bool ignore_capacity) {
     std::shared_ptr<agent_actor> actor;
     std::size_t capacity = 0;
     {
@@ -607,6 +748,7 @@ bool agent_spawner::deliver(const std::string& agent_id, agent_job job, std::str
         if (why) *why = fmt::format("agent '{}' does not exist or is terminated", agent_id);
         return false;
     }
+    if (ignore_capacity) capacity = std::numeric_limits<std::size_t>::max();
     return actor->enqueue({std::move(job), std::move(on_dropped)}, capacity, why);
 }
 

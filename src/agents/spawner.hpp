@@ -25,9 +25,11 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -95,8 +97,9 @@ public:
     /// @brief Puts a job in an agent's mailbox. False with `why` when the agent is unknown,
     /// terminated, or its mailbox is full. `on_dropped` (optional) runs if the agent is
     /// terminated before the job ran.
+    /// `ignore_capacity`: for messages already accepted (redelivery at start).
     bool deliver(const std::string& agent_id, agent_job job, std::string* why = nullptr,
-                 std::function<void()> on_dropped = {});
+                 std::function<void()> on_dropped = {}, bool ignore_capacity = false);
 
     /// @brief True when the agent is live and its mailbox has room for one more job; else
     /// false with `why` (unknown or terminated agent, full mailbox, error state).
@@ -109,6 +112,9 @@ public:
     /// @brief False once stop() began: mailbox jobs dropped then are not lost work to
     /// their owners (entanglement messages are delivered again at the next start).
     bool accepting() const;
+    /// @brief Set when stop() begins: jobs that are not steps (message reactions) pass it as
+    /// their task_call::cancelled so that they end early.
+    std::shared_ptr<std::atomic<bool>> stopping_flag() const;
 
 private:
     friend class agent_actor;
@@ -124,6 +130,8 @@ private:
     void on_idle(const std::string& type);
     void spawn_for_waiters();
     bool post_work(std::function<void()> job);
+    /// @brief Runs `job` on the work pool after `delay`; false (nothing queued) once stopping.
+    bool post_work_after(std::chrono::milliseconds delay, std::function<void()> job);
 
     std::function<std::shared_ptr<store::database>()> store_;
     runtime* rt_ = nullptr;
@@ -132,6 +140,7 @@ private:
 
     mutable std::mutex mutex_;
     bool accepting_ = false;
+    std::shared_ptr<std::atomic<bool>> stopping_;
     std::map<std::string, config_validator> validators_;
     std::map<std::string, std::shared_ptr<agent_actor>> actors_;  // live agents (not terminated)
     std::map<std::string, std::deque<waiting_task>> waiting_;     // by type

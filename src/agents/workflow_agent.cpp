@@ -161,8 +161,9 @@ void register_workflow_agent_tasks(orchestrator::task_registry& registry, orches
         }
         std::int64_t timeout = 300;
         if (const auto* v = in.if_contains("timeout_seconds")) {
-            if (!v->is_int64() || v->as_int64() < 1)
-                throw orchestrator::step_failure("validation", "start_workflow: input.timeout_seconds must be an integer >= 1");
+            if (!v->is_int64() || v->as_int64() < 1 || v->as_int64() > 86400)
+                throw orchestrator::step_failure("validation",
+                                                 "start_workflow: input.timeout_seconds must be an integer from 1 to 86400");
             timeout = v->as_int64();
         }
         store::execution e;

@@ -4,6 +4,7 @@
 #include "api/json_views.hpp"
 #include "api/request_parsing.hpp"
 #include "api/run_blocking.hpp"
+#include "audit/secret_masker.hpp"
 #include "entanglement/entanglement_manager.hpp"
 #include "security/access_guard.hpp"
 #include "store/database.hpp"
@@ -48,10 +49,13 @@ json::value parse_or_text(const std::string& s) {
 }
 
 json::object agent_json(const store::agent& a) {
+    // An agent's config may hold credentials (an assistant's api_key, an api agent's auth):
+    // readers see them masked.
+    static const audit::secret_masker masker;
     return {{"id", a.id},
             {"agent_type", a.type},
             {"name", a.name},
-            {"config", parse_or_text(a.config)},
+            {"config", masker.mask(parse_or_text(a.config))},
             {"state", store::to_string(a.state)},
             {"tasks_completed", a.counters.tasks_completed},
             {"tasks_failed", a.counters.tasks_failed},

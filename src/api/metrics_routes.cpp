@@ -74,6 +74,43 @@ json::object websocket_metrics(const api_context& ctx) {
 
 }  // namespace
 
+json::object cluster_view(api_context& ctx) {
+    auto db = ctx.db();
+    const auto lease = std::chrono::milliseconds(
+        static_cast<std::int64_t>(ctx.rt.settings()->cluster.lease_seconds * 1000.0));
+    const auto now = db->cluster().db_now();
+    const auto owned = db->cluster().owned_counts();
+    json::array instances;
+    std::size_t alive = 0;
+    for (const auto& i : db->cluster().list()) {
+        const bool is_alive = now - i.heartbeat_at <= lease;
+        alive += is_alive ? 1 : 0;
+        const auto it = owned.find(i.id);
+        instances.push_back(json::object{
+            {"id", i.id},
+            {"host", i.host},
+            {"pid", i.pid},
+            {"version", i.version},
+            {"started_at", iso8601(i.started_at)},
+            {"heartbeat_at", iso8601(i.heartbeat_at)},
+            {"alive", is_alive},
+            {"executions_owned", it == owned.end() ? 0 : it->second},
+            {"self", ctx.backends.orchestrator && ctx.backends.orchestrator->instance_id() == i.id}});
+    }
+    json::object out{{"backend", store::to_string(db->backend())},
+                     {"instances", std::move(instances)},
+                     {"alive", alive},
+                     {"executions_unclaimed", db->executions().count_unclaimed()}};
+    if (ctx.backends.orchestrator) {
+        const auto f = ctx.backends.orchestrator->cluster_figures();
+        out["instance_id"] = ctx.backends.orchestrator->instance_id();
+        out["this_instance"] = json::object{{"claims", f.claims},       {"takeovers", f.takeovers},
+                                            {"lost", f.lost},           {"heartbeats", f.heartbeats},
+                                            {"notifications", f.notifications}, {"listening", f.listening}};
+    }
+    return out;
+}
+
 json::object collect_metrics(api_context& ctx) {
     auto db = ctx.db();
     json::object executions{{"total", db->executions().count()}};
@@ -102,6 +139,7 @@ json::object collect_metrics(api_context& ctx) {
             {"requests", ctx.table.metrics().to_json()},
             {"queues", std::move(queues)},
             {"websocket", websocket_metrics(ctx)},
+            {"cluster", cluster_view(ctx)},
             {"timestamp", iso8601(store::now())}};
 }
 
@@ -138,6 +176,25 @@ std::string to_prometheus(const json::object& m, const request_metrics& requests
         gauge(out, name, "System reading (percent, or degrees Celsius for temperatures).");
         out += fmt::format("{} {}\n", name, kv.value().to_number<double>());
     }
+    const auto& cluster = m.at("cluster").as_object();
+    gauge(out, "chainbot_cluster_instances", "Registered instances, and those whose heartbeat is within the lease.");
+    out += fmt::format("chainbot_cluster_instances{{state=\"registered\"}} {}\n", cluster.at("instances").as_array().size());
+    out += fmt::format("chainbot_cluster_instances{{state=\"alive\"}} {}\n", count_of(cluster, "alive"));
+    gauge(out, "chainbot_cluster_executions_owned", "Active executions each instance holds a claim on.");
+    for (const auto& i : cluster.at("instances").as_array())
+        out += fmt::format("chainbot_cluster_executions_owned{{instance=\"{}\"}} {}\n",
+                           prometheus_label(i.at("id").as_string()), count_of(i.as_object(), "executions_owned"));
+    if (const auto* self = cluster.if_contains("this_instance")) {
+        out += "# HELP chainbot_cluster_claims_total Executions this instance claimed (takeovers included).\n"
+               "# TYPE chainbot_cluster_claims_total counter\n";
+        out += fmt::format("chainbot_cluster_claims_total {}\n", count_of(self->as_object(), "claims"));
+        out += "# HELP chainbot_cluster_takeovers_total Executions this instance took over from a dead owner.\n"
+               "# TYPE chainbot_cluster_takeovers_total counter\n";
+        out += fmt::format("chainbot_cluster_takeovers_total {}\n", count_of(self->as_object(), "takeovers"));
+        out += "# HELP chainbot_cluster_lost_total Executions this instance gave up (fenced by a newer claim).\n"
+               "# TYPE chainbot_cluster_lost_total counter\n";
+        out += fmt::format("chainbot_cluster_lost_total {}\n", count_of(self->as_object(), "lost"));
+    }
     requests.write_prometheus(out);
     return out;
 }
@@ -161,6 +218,14 @@ void add_metrics_routes(api_context& ctx) {
                        respond_metrics(true, std::move(respond));
                    },
                    "The metrics in the Prometheus text exposition format, with request latency histograms"});
+    ctx.table.add({"GET", "/api/chainbot/cluster", std::string(permission::read),
+                   [&ctx](http::request&, http::responder respond) {
+                       run_blocking(ctx.rt, std::move(respond), [&ctx] {
+                           return http::response::json(200, json::serialize(cluster_view(ctx)));
+                       });
+                   },
+                   "The instances sharing the database: id, host, pid, version, started_at, heartbeat_at, alive "
+                   "(heartbeat within cluster.lease_seconds) and executions_owned"});
 }
 
 }  // namespace chainbot::api

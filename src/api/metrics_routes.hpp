@@ -19,6 +19,9 @@ namespace chainbot::api {
 /// GET /api/chainbot/metrics/prometheus.
 void add_metrics_routes(api_context& ctx);
 
+/// @brief GET /api/chainbot/cluster: the registered instances with `alive` and executions_owned.
+boost::json::object cluster_view(api_context& ctx);
+
 /// @brief The JSON above (store counts: call on the blocking pool).
 boost::json::object collect_metrics(api_context& ctx);
 /// @brief The same numbers in the Prometheus text exposition format (version 0.0.4).

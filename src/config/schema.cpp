@@ -38,6 +38,13 @@ std::vector<key_spec> make_schema() {
         {.key = "workflow.credentials_file", .type = vt::string, .default_json = R"("")",
          .field = +[](settings& s) -> auto& { return s.workflow.credentials_file; }},
 
+        {.key = "cluster.heartbeat_seconds", .type = vt::number, .default_json = "3.0", .min = 0.1, .max = 3600,
+         .field = +[](settings& s) -> auto& { return s.cluster.heartbeat_seconds; }},
+        {.key = "cluster.lease_seconds", .type = vt::number, .default_json = "15.0", .min = 0.5, .max = 86400,
+         .field = +[](settings& s) -> auto& { return s.cluster.lease_seconds; }},
+        {.key = "cluster.poll_seconds", .type = vt::number, .default_json = "2.0", .min = 0.1, .max = 3600,
+         .field = +[](settings& s) -> auto& { return s.cluster.poll_seconds; }},
+
         {.key = "agents.types", .type = vt::string_list,
          .default_json = R"(["assistant", "data_processor", "api", "workflow"])",
          .allowed = {"assistant", "data_processor", "api", "workflow"}, .non_empty = true,

@@ -38,6 +38,13 @@ struct assistant_settings {
     int max_memory_messages = 40;  // conversation turns kept per agent
 };
 
+// Scale-out: several instances on one PostgreSQL (see README, "Scale-out").
+struct cluster_settings {
+    double heartbeat_seconds = 3.0;  // how often an instance records that it lives and renews its leases
+    double lease_seconds = 15.0;     // how long a claim holds without renewal (> heartbeat_seconds)
+    double poll_seconds = 2.0;       // fallback poll for work when no notification arrives
+};
+
 struct agents_settings {
     std::vector<std::string> types{"assistant", "data_processor", "api", "workflow"};
     int max_instances_per_type = 10;
@@ -88,6 +95,7 @@ struct logging_settings {
 struct settings {
     database_settings database;
     workflow_settings workflow;
+    cluster_settings cluster;
     agents_settings agents;
     raspberry_pi_settings raspberry_pi;
     api_settings api;

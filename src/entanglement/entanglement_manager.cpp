@@ -85,6 +85,11 @@ void entanglement_manager::start(runtime& rt) {
         if (const auto* c = message.if_contains("content")) r.content = *c;
         if (const auto* t = message.if_contains("message_type"); t && t->is_string())
             r.message_type = std::string(t->as_string());
+        {
+            std::lock_guard lock(self->mutex_);
+            if (auto it = self->handling_depth_.find(sender); it != self->handling_depth_.end())
+                r.metadata = json::object{{"reply_depth", it->second + 1}, {"sent_by", "tool"}};
+        }
         return to_json(self->send(r));
     });
     rt.health().add("entanglement_manager", [this]() -> component_health {
@@ -115,6 +120,7 @@ void entanglement_manager::check_live_member(store::database& database, const st
 }
 
 store::entanglement entanglement_manager::create(const create_request& request) {
+    if (!rt_) throw service_error(503, "unavailable", "the entanglement manager is not started");
     if (request.name.empty() || request.name.size() > max_name_length)
         throw service_error(400, "validation_error", fmt::format("name: must be 1 to {} characters", max_name_length));
     auto database = db();
@@ -142,6 +148,7 @@ store::entanglement entanglement_manager::create(const create_request& request) 
 }
 
 void entanglement_manager::remove(const std::string& id) {
+    if (!rt_) throw service_error(503, "unavailable", "the entanglement manager is not started");
     auto database = db();
     if (!database->entanglements().get(id)) throw service_error(404, "not_found", fmt::format("no entanglement '{}'", id));
     {
@@ -157,6 +164,7 @@ void entanglement_manager::remove(const std::string& id) {
 }
 
 void entanglement_manager::add_member(const std::string& id, const std::string& agent_id) {
+    if (!rt_) throw service_error(503, "unavailable", "the entanglement manager is not started");
     auto database = db();
     if (!database->entanglements().get(id)) throw service_error(404, "not_found", fmt::format("no entanglement '{}'", id));
     auto agent = database->agents().get(agent_id);
@@ -169,6 +177,7 @@ void entanglement_manager::add_member(const std::string& id, const std::string& 
 }
 
 void entanglement_manager::remove_member(const std::string& id, const std::string& agent_id) {
+    if (!rt_) throw service_error(503, "unavailable", "the entanglement manager is not started");
     auto database = db();
     if (!database->entanglements().get(id)) throw service_error(404, "not_found", fmt::format("no entanglement '{}'", id));
     if (!database->entanglements().remove_member(id, agent_id))
@@ -247,7 +256,7 @@ std::vector<std::string> entanglement_manager::receivers_of(store::database& dat
     return out;
 }
 
-void entanglement_manager::deliver(const store::message& m, const std::vector<std::string>& receivers) {
+void entanglement_manager::deliver(const store::message& m, const std::vector<std::string>& receivers, bool redelivery) {
     auto database = db();
     if (receivers.empty()) {
         database->entanglements().set_delivery(m.id, store::delivery_state::processed);  // nobody to wait for
@@ -281,9 +290,11 @@ void entanglement_manager::deliver(const store::message& m, const std::vector<st
                 if (auto self = weak.lock()) self->react(agent, m);
                 finished(true);
             },
-            &why, [finished] { finished(false); });
+            &why, [finished] { finished(false); }, redelivery);
         if (!ok) {
-            finished(false);
+            // A receiver that is gone will never get it; one that refused it (a full mailbox,
+            // the error state) leaves the message unprocessed, to be delivered at the next start.
+            if (!spawner_->is_live(receiver)) finished(false);
             if (rt_) rt_->log().warning("entanglement", "message '{}' not delivered to '{}': {}", m.id, receiver, why);
         }
     }
@@ -291,6 +302,20 @@ void entanglement_manager::deliver(const store::message& m, const std::vector<st
 
 void entanglement_manager::react(const std::shared_ptr<const orchestrator::agent_handle>& agent,
                                  const store::message& m) {
+    // What the agent sends while it handles this message (a tool's send_message) is a reply
+    // at the next depth: tools cannot make two agents talk forever either.
+    struct handling_scope {
+        entanglement_manager& self;
+        std::string agent;
+        handling_scope(entanglement_manager& s, std::string a, int depth) : self(s), agent(std::move(a)) {
+            std::lock_guard lock(self.mutex_);
+            self.handling_depth_[agent] = depth;
+        }
+        ~handling_scope() {
+            std::lock_guard lock(self.mutex_);
+            self.handling_depth_.erase(agent);
+        }
+    } scope(*this, agent->id, reply_depth(m));
     try {
         db()->agents().add_counters(agent->id, {0, 0, 0, 1});
     } catch (const std::exception&) {
@@ -314,6 +339,7 @@ void entanglement_manager::react(const std::shared_ptr<const orchestrator::agent
             call.step_id = "message:" + m.id;
             call.idempotency_key = "message:" + m.id + ":" + agent->id;
             call.agent = agent;
+            call.cancelled = spawner_->stopping_flag();  // a stop does not wait for a long reaction
             if (const auto* in = content.as_object().if_contains("input")) call.input = *in;
             if (const auto* c = content.as_object().if_contains("config"); c && c->is_object()) call.config = c->as_object();
             json::object result{{"task", task}};
@@ -378,7 +404,7 @@ void entanglement_manager::redeliver() {
                 after = page.back().sequence;
             }
             for (const auto& m : unprocessed) {
-                deliver(m, receivers_of(*database, m));
+                deliver(m, receivers_of(*database, m), true);  // accepted once: past the mailbox limit
                 ++count;
             }
         }

@@ -96,7 +96,7 @@ private:
     void check_live_member(store::database& db, const std::string& entanglement_id, const std::string& agent_id,
                            const char* role);
     std::vector<std::string> receivers_of(store::database& db, const store::message& m);
-    void deliver(const store::message& m, const std::vector<std::string>& receivers);
+    void deliver(const store::message& m, const std::vector<std::string>& receivers, bool redelivery = false);
     void react(const std::shared_ptr<const orchestrator::agent_handle>& agent, const store::message& m);
     void reply(const orchestrator::agent_handle& agent, const store::message& to, const std::string& type,
                boost::json::value content);
@@ -110,6 +110,7 @@ private:
     mutable std::mutex mutex_;
     chat_responder chat_;
     std::map<std::string, std::shared_ptr<std::mutex>> send_locks_;  // one per entanglement: sequence order = mailbox order
+    std::map<std::string, int> handling_depth_;  // agent id -> reply depth of the message it handles now
     std::atomic<std::uint64_t> sent_{0};
     std::atomic<std::uint64_t> reactions_failed_{0};
 };

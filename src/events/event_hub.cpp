@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <ctime>
 #include <functional>
 
 namespace chainbot::events {
@@ -11,7 +12,23 @@ namespace chainbot::events {
 std::string iso8601_now() {
     const auto now = std::chrono::system_clock::now();
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(now)), ms);
+    const auto secs = std::chrono::system_clock::to_time_t(now);
+    // Every event is stamped: the date and time of the current second are formatted once
+    // per thread and second, only the milliseconds each time.
+    thread_local std::time_t cached_secs = -1;
+    thread_local std::string cached;  // "YYYY-MM-DDTHH:MM:SS."
+    if (secs != cached_secs) {
+        cached = fmt::format("{:%Y-%m-%dT%H:%M:%S}.", fmt::gmtime(secs));
+        cached_secs = secs;
+    }
+    std::string out;
+    out.reserve(cached.size() + 4);
+    out += cached;
+    out += static_cast<char>('0' + ms / 100);
+    out += static_cast<char>('0' + ms / 10 % 10);
+    out += static_cast<char>('0' + ms % 10);
+    out += 'Z';
+    return out;
 }
 
 event_hub::event_hub(std::string module_id)

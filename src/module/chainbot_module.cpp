@@ -222,8 +222,9 @@ void chainbot_module::initialize(host_services services, std::string_view config
     rt->add_service(audit);
     rt->add_service(security);
     rt->add_service(spawner);
-    rt->add_service(entanglements);
     rt->add_service(orch);
+    // After the orchestrator: redelivered messages may start workflows (and api agents read its secrets).
+    rt->add_service(entanglements);
     rt->add_service(api);
 
     impl_->unwatch();

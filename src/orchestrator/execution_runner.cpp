@@ -1,5 +1,7 @@
 #include "orchestrator/execution_runner.hpp"
 
+#include "store/errors.hpp"
+
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
@@ -152,7 +154,7 @@ public:
     }
     void started(const std::string& path, int attempt, const std::string& key) override {
         auto r = owner_.lock();
-        if (!r) return;
+        if (!r || r->finished_) return;
         store::new_step_run row;
         row.execution_id = r->record_.id;
         row.step_id = path;
@@ -168,7 +170,7 @@ public:
     }
     void finished(const std::string& path, int attempt, const step_result& result, std::function<void()> then) override {
         auto r = owner_.lock();
-        if (!r) return;
+        if (!r || r->finished_) return;  // shut down, lost or over: the outcome no longer matters
         const auto id = r->record_.id + "/" + path + "/" + std::to_string(attempt);
         if (result.ok) {
             auto stored = json::serialize(r->masked(result.output));
@@ -247,8 +249,14 @@ void execution_runner::resume() {
     });
 }
 
-void execution_runner::shutdown() {
-    boost::asio::post(strand_, [self = shared_from_this()] {
+std::future<void> execution_runner::shutdown() {
+    auto taken = std::make_shared<std::promise<void>>();
+    auto future = taken->get_future();
+    boost::asio::post(strand_, [self = shared_from_this(), taken] {
+        struct signal {
+            std::shared_ptr<std::promise<void>> p;
+            ~signal() { p->set_value(); }
+        } on_exit{taken};
         if (self->finished_) return;
         self->finished_ = true;
         if (self->deadline_) self->deadline_->cancel();
@@ -257,6 +265,26 @@ void execution_runner::shutdown() {
             if (s.timer) s.timer->cancel();
             ++s.token;
         }
+    });
+    return future;
+}
+
+void execution_runner::lose() {
+    boost::asio::post(strand_, [self = shared_from_this()] {
+        if (self->lost_) return;
+        self->lost_ = true;
+        self->finished_ = true;  // nothing more is dispatched or written
+        if (self->deadline_) self->deadline_->cancel();
+        for (auto& s : self->steps_) {
+            if (s.cancelled) s.cancelled->store(true);
+            if (s.timer) s.timer->cancel();
+            ++s.token;
+        }
+        if (self->env_.rt)
+            self->env_.rt->log().warning("orchestrator", "execution {}: another instance claimed it (lease generation {} "
+                                                      "is stale); stopped here without writing",
+                                      self->record_.id, self->record_.lease_generation);
+        if (self->on_lost_) self->on_lost_();
     });
 }
 
@@ -558,6 +586,7 @@ struct pending_transition : std::enable_shared_from_this<pending_transition> {
     strand_t* strand;
     std::shared_ptr<void> owner;  // keeps the runner (and its strand) alive until done
     std::function<void(const std::string&)> on_error;
+    std::function<void()> on_lost;  // fenced: another instance holds the execution now
 
     void submit(std::chrono::milliseconds delay) {
         if (delay.count() > 0) {
@@ -573,6 +602,8 @@ struct pending_transition : std::enable_shared_from_this<pending_transition> {
             if (!e) return boost::asio::post(*self->strand, [self] { self->then(); });
             try {
                 std::rethrow_exception(e);
+            } catch (const store::lease_lost&) {
+                return self->on_lost();  // not retried: the transition must never be written
             } catch (const std::exception& ex) {
                 self->on_error(ex.what());
             }
@@ -586,8 +617,13 @@ struct pending_transition : std::enable_shared_from_this<pending_transition> {
 
 void execution_runner::persist(transition_writer::work w, std::function<void()> then) {
     if (!persist_ || !env_.writer) return boost::asio::post(strand_, std::move(then));
+    if (lost_) return;
     auto p = std::make_shared<pending_transition>();
-    p->work = std::move(w);
+    // Fenced: the transition commits only while this runner's claim is still the latest.
+    p->work = [w = std::move(w), id = record_.id, generation = record_.lease_generation](store::transaction& tx) {
+        tx.executions().fence(id, generation);
+        w(tx);
+    };
     p->then = std::move(then);
     p->writer = env_.writer;
     p->strand = &strand_;
@@ -595,6 +631,7 @@ void execution_runner::persist(transition_writer::work w, std::function<void()> 
     p->on_error = [rt = env_.rt, id = record_.id](const std::string& what) {
         rt->log().error("orchestrator", "execution {}: cannot persist a transition, retrying: {}", id, what);
     };
+    p->on_lost = [self = shared_from_this()] { self->lose(); };
     p->submit(std::chrono::milliseconds(0));
 }
 

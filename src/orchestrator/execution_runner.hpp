@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <set>
@@ -36,8 +37,16 @@ public:
     void pause();
     void resume();
     /// @brief Stops without a state change in the store (module shutdown): resumed at next start.
-    void shutdown();
+    /// The future is ready once the strand took it in: no transition is persisted after that.
+    std::future<void> shutdown();
+    /// @brief Scale-out: called (once, on the strand) when a transition was refused because
+    /// another instance claimed the execution; the runner has stopped without writing.
+    void on_lost(std::function<void()> f) { on_lost_ = std::move(f); }
+    /// @brief Stops like shutdown() and reports on_lost (the lease was lost).
+    void lose();
     const std::string& id() const noexcept { return record_.id; }
+    /// @brief The fencing token this runner holds (the execution's lease_generation when claimed).
+    std::int64_t generation() const noexcept { return record_.lease_generation; }
 
 private:
     enum class state { waiting, ready, running, backoff, completed, failed, skipped, cancelled, dormant };
@@ -103,6 +112,8 @@ private:
     std::unique_ptr<boost::asio::steady_timer> deadline_;
     std::chrono::steady_clock::time_point started_;
     std::function<void(execution_outcome)> on_finished_;
+    std::function<void()> on_lost_;
+    bool lost_ = false;
 };
 
 }  // namespace chainbot::orchestrator

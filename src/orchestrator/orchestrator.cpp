@@ -4,12 +4,17 @@
 #include "store/crypto.hpp"
 #include "store/errors.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 #include <random>
 #include <unistd.h>
+
+#ifndef CHAINBOT_VERSION
+#define CHAINBOT_VERSION "0"
+#endif
 
 namespace chainbot::orchestrator {
 
@@ -38,6 +43,14 @@ std::map<std::string, std::string> load_secrets(const std::string& path) {
         out[std::string(kv.key())] = std::string(kv.value().as_string());
     }
     return out;
+}
+
+constexpr const char* work_channel = "chainbot_work";        // executions queued or a lease let go
+constexpr const char* done_channel = "chainbot_done";        // payload: a finished execution's id
+constexpr const char* control_channel = "chainbot_control";  // payload: "<cancel|pause|resume> <execution id>"
+
+std::chrono::milliseconds seconds_ms(double s) {
+    return std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000.0));
 }
 
 json::value parse_json(const std::string& text, const std::string& what) {
@@ -80,7 +93,11 @@ void orchestrator::start(runtime& rt) {
     env_.http = http_;
     env_.gpio = gpio_;
     env_.run_on_agent = agent_runner_;
-    env_.secrets = load_secrets(rt.settings()->workflow.credentials_file);
+    {
+        auto secrets = load_secrets(rt.settings()->workflow.credentials_file);
+        std::lock_guard lock(mutex_);  // secrets() reads them from agent threads
+        env_.secrets = std::move(secrets);
+    }
     env_.start_child = [this](const std::string& workflow_id, json::value input, const std::string& parent,
                               std::function<void(execution_outcome)> done) {
         execute_request req;
@@ -128,12 +145,35 @@ void orchestrator::stop() noexcept {
         running.swap(running_);
         queue_.clear();
     }
+    {
+        std::lock_guard lock(mutex_);
+        coordinator_stop_ = true;
+    }
+    coordinator_cv_.notify_all();
+    if (coordinator_.joinable()) coordinator_.join();
+    if (lease_keeper_.joinable()) lease_keeper_.join();
+    listener_.reset();
     if (rt_ && hold_observer_) rt_->events().remove_observer(hold_observer_);
     hold_observer_ = 0;
-    for (auto& [_, r] : running) r->shutdown();
+    // Each runner takes its shutdown in on its strand before the writer goes away below: a
+    // result arriving later then persists nothing.
+    std::vector<std::future<void>> taken;
+    for (auto& [_, r] : running) taken.push_back(r->shutdown());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (auto& f : taken) f.wait_until(deadline);
     if (blocking_) blocking_->join();
     if (writer_) writer_->flush();
     writer_.reset();  // drains and joins the writer thread
+    // A clean stop lets its leases go at once: another instance takes over without waiting.
+    try {
+        auto database = db();
+        for (auto& [id, r] : running) database->executions().release(id, instance_id_, r->generation());
+        database->cluster().remove(instance_id_);
+        if (!running.empty()) database->notify(work_channel, "");
+    } catch (const std::exception& e) {
+        if (rt_) rt_->log().warning("orchestrator", "cannot release the leases of this instance: {}", e.what());
+    } catch (...) {
+    }
     blocking_.reset();
     if (rt_) rt_->health().remove("workflow_orchestrator");
     finished_cv_.notify_all();
@@ -196,7 +236,7 @@ store::execution orchestrator::execute(const std::string& workflow_id, const exe
     ne.workflow_version = wf->latest_version;
     ne.input = json::serialize(request.input);
     ne.idempotency_key = request.idempotency_key;
-    ne.owner_instance = instance_id_;
+    // Stored queued and unowned: whichever instance has a free slot claims it.
     const double hours = request.timeout_hours.value_or(
         def->timeout ? std::chrono::duration<double, std::ratio<3600>>(*def->timeout).count()
                      : rt_->settings()->workflow.default_timeout_hours);
@@ -231,7 +271,12 @@ store::execution orchestrator::execute(const std::string& workflow_id, const exe
         std::lock_guard lock(mutex_);
         waiters_[record.id].push_back(std::move(on_done));
     }
-    admit({record, def, !ephemeral, {}});
+    if (ephemeral) {
+        admit({record, def, false, {}});
+    } else {
+        wake();  // this instance may claim it at once
+        notify(work_channel, "");
+    }
     return record;
 }
 
@@ -254,11 +299,15 @@ void orchestrator::pump() {
         it = queue_.erase(it);
         launch(std::move(q));
     }
+    // Persisted executions are claimed from the store by the coordinator.
+    coordinator_wake_ = true;
+    coordinator_cv_.notify_all();
 }
 
 void orchestrator::launch(queued q) {
     auto runner = std::make_shared<execution_runner>(env_, q.record, q.def, q.persist, std::move(q.history));
     running_[q.record.id] = runner;
+    runner->on_lost([this, id = q.record.id] { on_lost(id); });
     runner->start([this](execution_outcome o) { on_finished(o); });
 }
 
@@ -280,6 +329,7 @@ void orchestrator::on_finished(const execution_outcome& outcome) {
         pump();
     }
     finished_cv_.notify_all();
+    notify(done_channel, outcome.execution_id);  // callers waiting on other instances
     for (auto& w : waiters) w(outcome);
 }
 
@@ -298,6 +348,20 @@ void orchestrator::cancel(const std::string& id) {
                                                                   {"steps_completed", 0}, {"total_steps", q.def->steps.size()}});
             return on_finished({id, "cancelled", nullptr, "cancelled while queued"});
         }
+    lock.unlock();
+    // Queued (or paused in line) in the store, not yet claimed by any instance.
+    auto database = db();
+    for (auto from : {execution_status::queued, execution_status::paused})
+        if (database->executions().set_status_if_unclaimed(id, from, {execution_status::cancelled, {}, std::string("cancelled while queued")})) {
+            auto e = database->executions().get(id);
+            rt_->events().publish("chainbot.workflow.cancelled", {{"workflow_id", e ? e->workflow_id : ""}, {"execution_id", id},
+                                                                  {"status", "cancelled"}, {"duration", 0.0},
+                                                                  {"steps_completed", 0}});
+            return on_finished({id, "cancelled", nullptr, "cancelled while queued"});
+        }
+    // Running on another instance: its owner applies it.
+    if (auto e = database->executions().get(id); e && store::is_active(e->status) && e->owner_instance)
+        return notify(control_channel, "cancel " + id);
     throw orchestrator_error(409, "conflict", fmt::format("execution {} is not queued or running", id));
 }
 
@@ -317,6 +381,26 @@ bool orchestrator::set_queued_pause(const std::string& id, bool paused) {
                                   {{"workflow_id", wf}, {"execution_id", id}, {"status", store::to_string(status)}});
             return true;
         }
+    lock.unlock();
+    // Queued in the store and not yet claimed: paused in line there (claims take only queued ones).
+    auto database = db();
+    const auto from = paused ? execution_status::queued : execution_status::paused;
+    const auto to = paused ? execution_status::paused : execution_status::queued;
+    if (database->executions().set_status_if_unclaimed(id, from, {to, {}, {}})) {
+        auto e = database->executions().get(id);
+        rt_->events().publish(paused ? "chainbot.workflow.paused" : "chainbot.workflow.resumed",
+                              {{"workflow_id", e ? e->workflow_id : ""}, {"execution_id", id}, {"status", store::to_string(to)}});
+        if (!paused) {
+            wake();
+            notify(work_channel, "");
+        }
+        return true;
+    }
+    if (auto e = database->executions().get(id); e && store::is_active(e->status) && e->owner_instance &&
+                                                  *e->owner_instance != instance_id_) {
+        notify(control_channel, std::string(paused ? "pause " : "resume ") + id);
+        return true;
+    }
     return false;
 }
 
@@ -351,37 +435,280 @@ std::size_t orchestrator::running_count() const {
 }
 
 std::size_t orchestrator::queued_count() const {
-    std::lock_guard lock(mutex_);
-    return queue_.size();
+    std::size_t local = 0;
+    {
+        std::lock_guard lock(mutex_);
+        local = queue_.size();
+        if (!accepting_) return local;
+    }
+    try {
+        return local + db()->executions().count_unclaimed();
+    } catch (const std::exception&) {
+        return local;
+    }
+}
+
+std::size_t orchestrator::active_in_store() const {
+    auto database = db();
+    std::size_t n = 0;
+    for (auto status : {execution_status::queued, execution_status::running, execution_status::paused})
+        n += database->executions().count({.status = status});
+    return n;
+}
+
+orchestrator::cluster_stats orchestrator::cluster_figures() const {
+    return {claims_.load(), takeovers_.load(), lost_.load(), heartbeats_.load(), notifications_.load(), listening_.load()};
 }
 
 // ---- recovery ------------------------------------------------------------------------
 
 void orchestrator::recover() {
     auto database = db();
-    std::vector<store::execution> found;
-    for (auto status : {execution_status::running, execution_status::paused, execution_status::queued}) {
-        store::execution_filter f;
-        f.status = status;
-        for (std::size_t offset = 0;; offset += 500) {
-            auto batch = database->executions().list(f, {500, offset});
-            found.insert(found.end(), batch.begin(), batch.end());
-            if (batch.size() < 500) break;
+    // SQLite: one instance per file (the store service holds a lock on it), so whatever an
+    // earlier process held is free now. PostgreSQL: leases of dead instances expire by themselves.
+    if (database->backend() == store::backend_kind::sqlite) database->executions().expire_all_leases();
+    char host[256] = "host";
+    ::gethostname(host, sizeof host - 1);
+    database->cluster().register_instance(instance_id_, host, ::getpid(), CHAINBOT_VERSION);
+    listener_ = database->listen(
+        {work_channel, done_channel, control_channel}, [this](const store::notification& n) { on_notification(n); },
+        [this](const std::string& what) {
+            listening_ = false;
+            rt_->log().warning("orchestrator", "{}; falling back to polling every {} s", what,
+                               rt_->settings()->cluster.poll_seconds);
+        });
+    {
+        std::lock_guard lock(mutex_);
+        coordinator_stop_ = false;
+        coordinator_wake_ = true;
+    }
+    coordinator_ = std::thread([this] { coordinate(); });
+    // Heartbeats and lease renewals on a thread of their own: a long claim pass (loading the
+    // histories of executions taken over) must not delay them past the lease.
+    lease_keeper_ = std::thread([this] { keep_leases(); });
+}
+
+// ---- scale-out -----------------------------------------------------------------------
+
+void orchestrator::wake() {
+    {
+        std::lock_guard lock(mutex_);
+        coordinator_wake_ = true;
+    }
+    coordinator_cv_.notify_all();
+}
+
+void orchestrator::notify(const std::string& channel, const std::string& payload) {
+    try {
+        if (auto database = db(); database->backend() == store::backend_kind::postgresql) database->notify(channel, payload);
+    } catch (const std::exception& e) {
+        // The fallback poll covers it.
+        if (rt_) rt_->log().debug("orchestrator", "cannot notify {}: {}", channel, e.what());
+    }
+}
+
+void orchestrator::on_notification(const store::notification& n) {
+    ++notifications_;
+    if (n.channel.empty()) {  // (re)connected
+        listening_ = true;
+        return wake();
+    }
+    if (n.channel == work_channel) return wake();
+    if (n.channel == done_channel) {
+        bool waiting = false;
+        {
+            std::lock_guard lock(mutex_);
+            waiting = waiters_.count(n.payload) > 0 && running_.count(n.payload) == 0;
+        }
+        if (waiting) boost::asio::post(rt_->io(), [this, id = n.payload] { deliver_remote_outcome(id); });
+        return;
+    }
+    if (n.channel == control_channel) {
+        const auto space = n.payload.find(' ');
+        if (space == std::string::npos) return;
+        const auto action = n.payload.substr(0, space), id = n.payload.substr(space + 1);
+        std::shared_ptr<execution_runner> r;
+        {
+            std::lock_guard lock(mutex_);
+            if (auto it = running_.find(id); it != running_.end()) r = it->second;
+        }
+        if (!r) return;
+        if (action == "cancel") r->cancel();
+        else if (action == "pause") r->pause();
+        else if (action == "resume") r->resume();
+    }
+}
+
+// An execution that finished on another instance: hand its outcome to the callers waiting here.
+void orchestrator::deliver_remote_outcome(const std::string& id) {
+    std::optional<store::execution> e;
+    try {
+        e = db()->executions().get(id);
+    } catch (const std::exception&) {
+        return;  // the next poll tries again
+    }
+    if (!e || !store::is_terminal(e->status)) return;
+    execution_outcome outcome{id, std::string(store::to_string(e->status)),
+                              e->output ? parse_json(*e->output, "output") : json::value(nullptr), e->error.value_or("")};
+    std::vector<std::function<void(execution_outcome)>> waiters;
+    {
+        std::lock_guard lock(mutex_);
+        if (running_.count(id)) return;
+        if (auto it = waiters_.find(id); it != waiters_.end()) {
+            waiters = std::move(it->second);
+            waiters_.erase(it);
+        }
+        recent_[id] = outcome;
+        recent_order_.push_back(id);
+        while (recent_order_.size() > 1024) {
+            recent_.erase(recent_order_.front());
+            recent_order_.pop_front();
         }
     }
-    // Oldest first, so the FIFO order of the queue survives a restart.
-    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.created_at < b.created_at; });
-    for (auto& e : found) {
+    finished_cv_.notify_all();
+    for (auto& w : waiters) w(outcome);
+}
+
+// The fallback for a lost "done" notification.
+void orchestrator::check_remote_waiters() {
+    std::vector<std::string> ids;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [id, _] : waiters_)
+            if (!running_.count(id)) ids.push_back(id);
+    }
+    for (const auto& id : ids) deliver_remote_outcome(id);
+}
+
+void orchestrator::on_lost(const std::string& id) {
+    ++lost_;
+    {
+        std::lock_guard lock(mutex_);
+        running_.erase(id);
+    }
+    finished_cv_.notify_all();
+    wake();  // a slot is free
+}
+
+void orchestrator::heartbeat_pass() {
+    auto database = db();
+    const auto s = rt_->settings();
+    if (!database->cluster().heartbeat(instance_id_)) {
+        // Pruned while this instance could not reach the database: register again.
+        char host[256] = "host";
+        ::gethostname(host, sizeof host - 1);
+        database->cluster().register_instance(instance_id_, host, ::getpid(), CHAINBOT_VERSION);
+    }
+    ++heartbeats_;
+    std::vector<std::pair<std::string, std::int64_t>> held;
+    std::map<std::string, std::shared_ptr<execution_runner>> runners;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [id, r] : running_)
+            if (r->generation() > 0) {  // ephemeral executions hold no lease
+                held.emplace_back(id, r->generation());
+                runners[id] = r;
+            }
+    }
+    // Renewed only while this instance still holds the same claim: a late heartbeat of an
+    // instance presumed dead renews nothing it lost.
+    for (const auto& id : database->executions().renew(instance_id_, held, seconds_ms(s->cluster.lease_seconds).count())) {
+        auto it = runners.find(id);
+        if (it == runners.end()) continue;
+        try {
+            auto e = database->executions().get(id);
+            if (e && store::is_terminal(e->status)) continue;  // finished meanwhile
+        } catch (const std::exception&) {
+        }
+        it->second->lose();
+    }
+    // Instances silent for a day and owning nothing are forgotten.
+    database->cluster().prune(24LL * 3600 * 1000);
+}
+
+void orchestrator::claim_pass() {
+    std::size_t free = 0;
+    {
+        std::lock_guard lock(mutex_);
+        if (!accepting_) return;
+        if (admission_hold_ && admission_hold_()) return;
+        const auto limit = static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions);
+        const auto busy = running_.size() + queue_.size();
+        free = busy < limit ? limit - busy : 0;
+    }
+    if (free == 0) return;
+    auto database = db();
+    const auto lease = seconds_ms(rt_->settings()->cluster.lease_seconds).count();
+    for (auto& e : database->executions().claim(instance_id_, free, lease)) {
+        ++claims_;
+        const bool takeover = e.status != execution_status::queued || e.lease_generation > 1;
+        if (takeover) ++takeovers_;
         try {
             auto def = load_definition(e.workflow_id, e.workflow_version);
             auto history = database->step_runs().list(e.id);
-            database->executions().set_owner(e.id, instance_id_, std::nullopt);
-            rt_->log().info("orchestrator", "resuming execution {} ({}, {} step runs recorded)", e.id,
-                            store::to_string(e.status), history.size());
-            admit({e, def, true, std::move(history)});
+            if (takeover || !history.empty())
+                rt_->log().info("orchestrator", "resuming execution {} ({}, {} step runs recorded, lease generation {})",
+                                e.id, store::to_string(e.status), history.size(), e.lease_generation);
+            std::lock_guard lock(mutex_);
+            if (!accepting_) {
+                database->executions().release(e.id, instance_id_, e.lease_generation);
+                continue;
+            }
+            launch({e, def, true, std::move(history)});
         } catch (const std::exception& ex) {
             rt_->log().error("orchestrator", "cannot resume execution {}: {}", e.id, ex.what());
-            database->executions().set_status(e.id, {execution_status::failed, {}, std::string("cannot resume: ") + ex.what()});
+            try {
+                database->executions().set_status(e.id, {execution_status::failed, {}, std::string("cannot resume: ") + ex.what()});
+            } catch (...) {
+            }
+        }
+    }
+}
+
+void orchestrator::keep_leases() {
+    using clock = std::chrono::steady_clock;
+    auto next_heartbeat = clock::now();
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            coordinator_cv_.wait_until(lock, next_heartbeat, [this] { return coordinator_stop_; });
+            if (coordinator_stop_) return;
+        }
+        const auto heartbeat = std::max(std::chrono::milliseconds(50), seconds_ms(rt_->settings()->cluster.heartbeat_seconds));
+        next_heartbeat = clock::now() + heartbeat;
+        try {
+            heartbeat_pass();
+        } catch (const std::exception& e) {
+            rt_->log().warning("orchestrator", "cluster heartbeat failed, retrying: {}", e.what());
+            next_heartbeat = std::min(next_heartbeat, clock::now() + std::chrono::milliseconds(200));
+        }
+    }
+}
+
+void orchestrator::coordinate() {
+    using clock = std::chrono::steady_clock;
+    auto next_poll = clock::now();
+    for (;;) {
+        const auto s = rt_->settings();
+        const auto poll = std::max(std::chrono::milliseconds(50), seconds_ms(s->cluster.poll_seconds));
+        bool polled = false;
+        {
+            std::unique_lock lock(mutex_);
+            coordinator_cv_.wait_until(lock, next_poll, [this] { return coordinator_stop_ || coordinator_wake_; });
+            if (coordinator_stop_) return;
+            coordinator_wake_ = false;
+        }
+        const auto now = clock::now();
+        try {
+            if (now >= next_poll) {
+                next_poll = now + poll;
+                polled = true;
+            }
+            claim_pass();
+            if (polled) check_remote_waiters();
+        } catch (const std::exception& e) {
+            rt_->log().warning("orchestrator", "cluster coordination failed, retrying: {}", e.what());
+            next_poll = std::min(next_poll, now + std::chrono::milliseconds(500));
         }
     }
 }

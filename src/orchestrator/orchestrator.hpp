@@ -1,8 +1,13 @@
 #pragma once
 // The workflow orchestrator as a runtime service: workflow definitions (validated before
 // they are stored, versioned), executions admitted up to workflow.max_concurrent_executions
-// with a FIFO queue behind, cancel/pause/resume, and recovery at start of every execution
-// the store shows queued or running.
+// with a FIFO queue behind, cancel/pause/resume.
+//
+// Scale-out: persisted executions are stored queued and claimed from the store by whichever
+// instance has a free slot (FOR UPDATE SKIP LOCKED on PostgreSQL); a claim carries a lease
+// the owner renews with its heartbeat, and every transition is fenced by the lease
+// generation. Expired leases (a dead owner) are claimed like queued work and resumed from
+// the last committed step. On SQLite (one instance per file) the same path claims everything.
 
 #include "orchestrator/definition.hpp"
 #include "orchestrator/engine_env.hpp"
@@ -11,10 +16,12 @@
 #include "orchestrator/transition_writer.hpp"
 #include "runtime/runtime.hpp"
 #include "store/database.hpp"
+#include "store/pg_listener.hpp"
 
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/value.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -23,6 +30,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 namespace chainbot::http {
 class http_client;
@@ -93,7 +101,20 @@ public:
     std::optional<execution_outcome> wait(const std::string& execution_id, std::chrono::milliseconds timeout);
 
     std::size_t running_count() const;
+    /// @brief Ephemeral executions waiting here plus queued executions no instance claimed yet.
     std::size_t queued_count() const;
+    /// @brief Queued, running or paused executions in the store, whoever holds them.
+    std::size_t active_in_store() const;
+    /// @brief Scale-out figures of this instance.
+    struct cluster_stats {
+        std::uint64_t claims = 0;       // executions claimed (queued or taken over)
+        std::uint64_t takeovers = 0;    // of which had been owned by another instance
+        std::uint64_t lost = 0;         // executions given up because another instance claimed them
+        std::uint64_t heartbeats = 0;
+        std::uint64_t notifications = 0;  // LISTEN wake-ups received
+        bool listening = false;           // PostgreSQL: a notification connection is up
+    };
+    cluster_stats cluster_figures() const;
     const std::string& instance_id() const noexcept { return instance_id_; }
     /// @brief For tests and shutdown: waits until every queued store write has committed.
     void flush();
@@ -112,7 +133,17 @@ private:
     void on_finished(const execution_outcome& outcome);
     void pump();
     bool set_queued_pause(const std::string& id, bool paused);  // with mutex_ held: start queued executions while the limit and the hold allow
-    void recover();
+    void recover();                 // at start: registers the instance, starts the coordinator
+    void coordinate();               // the coordinator thread: claims and takeovers, remote waiters
+    void keep_leases();              // the lease keeper thread: heartbeats and lease renewals
+    void wake();                    // the coordinator claims now (work queued, a slot freed)
+    void claim_pass();
+    void heartbeat_pass();
+    void on_notification(const store::notification& n);
+    void deliver_remote_outcome(const std::string& execution_id);
+    void check_remote_waiters();
+    void on_lost(const std::string& execution_id);
+    void notify(const std::string& channel, const std::string& payload);
     validation_options validation() const;
     std::shared_ptr<store::database> db() const;
 
@@ -138,6 +169,16 @@ private:
     std::map<std::string, std::vector<std::function<void(execution_outcome)>>> waiters_;
     std::map<std::string, execution_outcome> recent_;  // outcomes of finished executions, bounded
     std::deque<std::string> recent_order_;
+
+    // scale-out
+    std::thread coordinator_;
+    std::thread lease_keeper_;  // heartbeats and lease renewals (keep_leases)
+    std::condition_variable coordinator_cv_;
+    bool coordinator_stop_ = false;
+    bool coordinator_wake_ = false;
+    std::unique_ptr<store::notification_listener> listener_;
+    std::atomic<std::uint64_t> claims_{0}, takeovers_{0}, lost_{0}, heartbeats_{0}, notifications_{0};
+    std::atomic<bool> listening_{false};
 };
 
 }  // namespace chainbot::orchestrator

@@ -2,6 +2,7 @@
 
 #include "store/database_impl.hpp"
 #include "store/errors.hpp"
+#include "store/sql.hpp"
 
 #include "config/settings.hpp"
 
@@ -50,6 +51,24 @@ void database::run_transaction(const std::function<void(transaction&)>& body) {
         body(tx);
     });
 }
+
+std::unique_ptr<notification_listener> database::listen(std::vector<std::string> channels,
+                                                        notification_listener::handler on_notify,
+                                                        notification_listener::error_handler on_error) {
+    const auto& target = impl_->pool().target();
+    if (target.backend != backend_kind::postgresql) return nullptr;
+    return std::make_unique<notification_listener>(target.connect_string, std::move(channels), std::move(on_notify),
+                                                   std::move(on_error));
+}
+
+void database::notify(const std::string& channel, const std::string& payload) {
+    if (backend() != backend_kind::postgresql) return;
+    impl_->run(detail::access::write, [&](detail::connection& c) {
+        detail::query_int(c, "SELECT 1 FROM (SELECT pg_notify(:c, :p)) AS n", soci::use(channel), soci::use(payload));
+    });
+}
+
+const std::string& database::sqlite_path() const noexcept { return impl_->pool().target().sqlite_path; }
 
 bool database::ping() noexcept { return impl_->ping(); }
 

@@ -20,6 +20,7 @@
 
 #include "store/migrations.hpp"
 #include "store/options.hpp"
+#include "store/pg_listener.hpp"
 #include "store/repositories.hpp"
 
 #include <functional>
@@ -80,6 +81,17 @@ public:
     /// @brief "ok" when the database checks out (SQLite: PRAGMA integrity_check; PostgreSQL:
     /// it answers a query), else the first problem found.
     std::string integrity_check();
+
+    /// @brief Scale-out: listens on PostgreSQL channels over a connection of its own
+    /// (nullptr on SQLite, which has no other process to hear from).
+    std::unique_ptr<notification_listener> listen(std::vector<std::string> channels,
+                                                  notification_listener::handler on_notify,
+                                                  notification_listener::error_handler on_error);
+    /// @brief Sends a PostgreSQL NOTIFY (pg_notify) in its own transaction; nothing on SQLite.
+    /// The payload must stay under 8000 bytes.
+    void notify(const std::string& channel, const std::string& payload);
+    /// @brief The SQLite database file ("" on PostgreSQL).
+    const std::string& sqlite_path() const noexcept;
 
 private:
     explicit database(store_options options);

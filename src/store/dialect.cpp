@@ -44,4 +44,12 @@ std::string_view dialect::migration_lock() const noexcept {
 std::string_view dialect::for_update() const noexcept { return kind_ == backend_kind::sqlite ? "" : " FOR UPDATE"; }
 std::string_view dialect::for_share() const noexcept { return kind_ == backend_kind::sqlite ? "" : " FOR SHARE"; }
 
+std::string_view dialect::skip_locked() const noexcept {
+    return kind_ == backend_kind::sqlite ? "" : " FOR UPDATE SKIP LOCKED";
+}
+std::string_view dialect::now_ms() const noexcept {
+    return kind_ == backend_kind::sqlite ? "CAST((julianday('now') - 2440587.5) * 86400000.0 AS BIGINT)"
+                                         : "CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT)";
+}
+
 }  // namespace chainbot::store::detail

@@ -47,6 +47,12 @@ public:
     /// (" FOR UPDATE" / " FOR SHARE" on PostgreSQL; SQLite writers already hold the lock).
     std::string_view for_update() const noexcept;
     std::string_view for_share() const noexcept;
+    /// @brief Appended to a SELECT feeding a queue claim: " FOR UPDATE SKIP LOCKED" on
+    /// PostgreSQL (rows another claimer holds are passed over), "" on SQLite.
+    std::string_view skip_locked() const noexcept;
+    /// @brief An SQL expression for the database server's clock in milliseconds since the
+    /// epoch: leases compare against one clock, whatever the instances' clocks say.
+    std::string_view now_ms() const noexcept;
 
 private:
     backend_kind kind_;

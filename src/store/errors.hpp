@@ -33,6 +33,13 @@ public:
     using store_error::store_error;
 };
 
+/// @brief Scale-out fencing: the execution was claimed by another instance (its lease
+/// generation moved on); the caller lost it and must stop without writing.
+class lease_lost : public store_error {
+public:
+    using store_error::store_error;
+};
+
 /// @brief The database's schema is newer than this build knows; nothing was touched.
 class schema_too_new : public store_error {
 public:

@@ -7,6 +7,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+
 namespace chainbot::store {
 
 namespace {
@@ -66,6 +70,20 @@ struct execution_row {
     }
 };
 
+// Cluster-wide FIFO order: microseconds at creation, strictly increasing within a process.
+long long next_queue_order() {
+    static std::atomic<long long> last{0};
+    const long long us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+    long long prev = last.load();
+    long long next = 0;
+    do {
+        next = std::max(us, prev + 1);
+    } while (!last.compare_exchange_weak(prev, next));
+    return next;
+}
+
 std::string select_executions() { return fmt::format("SELECT {} FROM executions", execution_row::columns); }
 
 std::optional<execution> find(connection& c, const std::string& id, bool lock) {
@@ -122,16 +140,17 @@ created_execution execution_repository::create(const new_execution& n) {
         const long long at = detail::to_db(e.created_at);
         detail::nullable_text key(e.idempotency_key), owner(e.owner_instance);
         detail::nullable_int started(e.started_at), deadline(e.deadline_at);
+        const long long order = next_queue_order();
         // A concurrent create with the same key waits on the unique index, then does nothing.
         const auto inserted = detail::exec(
             c,
             "INSERT INTO executions (id, workflow_id, workflow_version, status, input, idempotency_key, "
-            "owner_instance, created_at, updated_at, started_at, deadline_at) "
-            "VALUES (:id, :w, :v, :s, :i, :k, :o, :c, :u, :st, :d) "
+            "owner_instance, created_at, updated_at, started_at, deadline_at, queue_order) "
+            "VALUES (:id, :w, :v, :s, :i, :k, :o, :c, :u, :st, :d, :q) "
             "ON CONFLICT (workflow_id, idempotency_key) DO NOTHING",
             soci::use(e.id), soci::use(e.workflow_id), soci::use(e.workflow_version), soci::use(status),
             soci::use(e.input), soci::use(key.value, key.ind), soci::use(owner.value, owner.ind), soci::use(at),
-            soci::use(at), soci::use(started.value, started.ind), soci::use(deadline.value, deadline.ind));
+            soci::use(at), soci::use(started.value, started.ind), soci::use(deadline.value, deadline.ind), soci::use(order));
         if (inserted == 0 && n.idempotency_key)
             if (auto existing = find_by_key(c, n.workflow_id, *n.idempotency_key)) return {std::move(*existing), false};
         return {std::move(e), true};
@@ -213,6 +232,119 @@ void execution_repository::set_owner(const std::string& id, const std::optional<
                                     soci::use(owner.value, owner.ind), soci::use(lease.value, lease.ind),
                                     soci::use(updated), soci::use(id));
         if (n == 0) throw store_not_found(fmt::format("execution {} not found", id));
+    });
+}
+
+// ---- scale-out ------------------------------------------------------------------------
+
+std::vector<execution> execution_repository::claim(const std::string& instance, std::size_t limit,
+                                                   std::int64_t lease_ms) {
+    if (limit == 0) return {};
+    return runner_->call(access::write, [&](connection& c) {
+        const std::string now(c.sql_dialect.now_ms());
+        long long n = static_cast<long long>(limit), lease = lease_ms;
+        // Picked oldest first and locked; SKIP LOCKED passes over rows another claimer holds.
+        std::vector<std::string> ids;
+        {
+            std::string id;
+            soci::statement st(c.sql);
+            st.exchange(soci::into(id));
+            st.exchange(soci::use(n));
+            st.alloc();
+            st.prepare(fmt::format("SELECT id FROM executions WHERE (status = 'queued' AND owner_instance IS NULL) OR "
+                                   "(status IN ('queued', 'running', 'paused') AND owner_instance IS NOT NULL AND "
+                                   "COALESCE(lease_expires_at, 0) < {}) ORDER BY queue_order, id LIMIT :n{}",
+                                   now, c.sql_dialect.skip_locked()),
+                       soci::details::st_one_time_query);
+            st.define_and_bind();
+            st.execute(false);
+            while (st.fetch()) ids.push_back(id);
+        }
+        const auto sql = fmt::format(
+            "UPDATE executions SET owner_instance = :me, lease_expires_at = {0} + :lease, "
+            "lease_generation = lease_generation + 1, updated_at = {0} WHERE id = :id",
+            now);
+        std::vector<execution> out;
+        for (const auto& id : ids) {
+            detail::exec(c, sql, soci::use(instance), soci::use(lease), soci::use(id));
+            if (auto e = find(c, id, false)) out.push_back(std::move(*e));
+        }
+        return out;
+    });
+}
+
+std::vector<std::string> execution_repository::renew(const std::string& instance,
+                                                     const std::vector<std::pair<std::string, std::int64_t>>& held,
+                                                     std::int64_t lease_ms) {
+    if (held.empty()) return {};
+    return runner_->call(access::write, [&](connection& c) {
+        std::vector<std::string> lost;
+        long long lease = lease_ms;
+        const auto sql = fmt::format(
+            "UPDATE executions SET lease_expires_at = {} + :lease WHERE id = :id AND owner_instance = :me AND "
+            "lease_generation = :g",
+            c.sql_dialect.now_ms());
+        for (const auto& [id, generation] : held) {
+            long long g = generation;
+            if (detail::exec(c, sql, soci::use(lease), soci::use(id), soci::use(instance), soci::use(g)) == 0)
+                lost.push_back(id);
+        }
+        return lost;
+    });
+}
+
+void execution_repository::fence(const std::string& id, std::int64_t generation) {
+    runner_->call(access::write, [&](connection& c) {
+        long long g = generation;
+        // A no-op write: it takes the row lock until commit, so a claim waits for (or skips)
+        // this transaction, and it matches nothing once another claim moved the generation on.
+        if (detail::exec(c,
+                         "UPDATE executions SET lease_generation = lease_generation WHERE id = :id AND "
+                         "lease_generation = :g",
+                         soci::use(id), soci::use(g)) == 0)
+            throw lease_lost(fmt::format("execution {} was claimed by another instance (lease generation {} is stale)",
+                                         id, generation));
+    });
+}
+
+void execution_repository::release(const std::string& id, const std::string& instance, std::int64_t generation) {
+    runner_->call(access::write, [&](connection& c) {
+        long long g = generation;
+        detail::exec(c,
+                     "UPDATE executions SET lease_expires_at = 0 WHERE id = :id AND owner_instance = :me AND "
+                     "lease_generation = :g",
+                     soci::use(id), soci::use(instance), soci::use(g));
+    });
+}
+
+void execution_repository::expire_all_leases() {
+    runner_->call(access::write, [&](connection& c) {
+        detail::exec(c,
+                     "UPDATE executions SET lease_expires_at = 0 WHERE owner_instance IS NOT NULL AND status IN "
+                     "('queued', 'running', 'paused')");
+    });
+}
+
+std::size_t execution_repository::count_unclaimed() {
+    return runner_->call(access::read, [&](connection& c) {
+        return static_cast<std::size_t>(
+            detail::query_int(c, "SELECT count(*) FROM executions WHERE status = 'queued' AND owner_instance IS NULL")
+                .value_or(0));
+    });
+}
+
+bool execution_repository::set_status_if_unclaimed(const std::string& id, execution_status from,
+                                                   const execution_change& change) {
+    return runner_->call(access::write, [&](connection& c) {
+        const std::string want(to_string(from)), status(to_string(change.status));
+        const long long t = detail::to_db(now());
+        detail::nullable_text error(change.error);
+        detail::nullable_int finished(is_terminal(change.status) ? std::optional<time_point>(now()) : std::nullopt);
+        return detail::exec(c,
+                            "UPDATE executions SET status = :s, error = COALESCE(:e, error), updated_at = :u, "
+                            "finished_at = :f WHERE id = :id AND status = :from AND owner_instance IS NULL",
+                            soci::use(status), soci::use(error.value, error.ind), soci::use(t),
+                            soci::use(finished.value, finished.ind), soci::use(id), soci::use(want)) > 0;
     });
 }
 

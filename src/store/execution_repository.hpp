@@ -88,6 +88,31 @@ public:
     void set_owner(const std::string& id, const std::optional<std::string>& owner_instance,
                    std::optional<time_point> lease_expires_at);
 
+    // ---- scale-out (see README "Scale-out") -------------------------------------------
+    /// @brief Claims up to `limit` executions for `instance`, oldest first: queued ones no
+    /// instance holds, and active ones whose lease expired (their owner is gone). Each
+    /// claim sets the owner, a lease of `lease_ms` from the database's now and bumps
+    /// lease_generation. On PostgreSQL rows are picked with FOR UPDATE SKIP LOCKED, so
+    /// concurrent claimers never take the same execution.
+    std::vector<execution> claim(const std::string& instance, std::size_t limit, std::int64_t lease_ms);
+    /// @brief Renews the leases of the given (id, generation) pairs held by `instance`;
+    /// returns the ids whose lease it no longer holds (claimed by another instance).
+    std::vector<std::string> renew(const std::string& instance,
+                                   const std::vector<std::pair<std::string, std::int64_t>>& held,
+                                   std::int64_t lease_ms);
+    /// @brief The fence of every persisted transition: locks the execution row and throws
+    /// lease_lost unless its lease_generation is still `generation`.
+    void fence(const std::string& id, std::int64_t generation);
+    /// @brief Lets the lease go at once (a clean stop) so that another instance may take over.
+    void release(const std::string& id, const std::string& instance, std::int64_t generation);
+    /// @brief Expires every lease (SQLite at start: the file lock proves no other instance runs).
+    void expire_all_leases();
+    /// @brief Queued executions that no instance holds yet (the cluster's queue).
+    std::size_t count_unclaimed();
+    /// @brief Moves an execution from status `from` to `change` only while no instance holds
+    /// it (a queued execution waiting for a slot). False when it was claimed or is not in `from`.
+    bool set_status_if_unclaimed(const std::string& id, execution_status from, const execution_change& change);
+
 private:
     detail::runner* runner_;
 };

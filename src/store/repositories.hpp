@@ -4,6 +4,7 @@
 
 #include "store/agent_repository.hpp"
 #include "store/audit_repository.hpp"
+#include "store/cluster_repository.hpp"
 #include "store/entanglement_repository.hpp"
 #include "store/execution_repository.hpp"
 #include "store/step_run_repository.hpp"
@@ -26,6 +27,7 @@ public:
     user_repository users() const { return user_repository(*runner_); }
     role_repository roles() const { return role_repository(*runner_); }
     token_repository tokens() const { return token_repository(*runner_); }
+    cluster_repository cluster() const { return cluster_repository(*runner_); }
 
 protected:
     repository_set() = default;

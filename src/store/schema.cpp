@@ -216,11 +216,29 @@ migration workflow_webhooks() {
         .done();
 }
 
+// Scale-out: the registry of running instances (heartbeats), and the cluster-wide FIFO
+// order of queued executions (queue_order: microseconds at creation, unique per instance).
+migration cluster_instances() {
+    return builder(5, "cluster instances")
+        .both(R"(CREATE TABLE instances (
+            id TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            pid BIGINT NOT NULL,
+            version TEXT NOT NULL,
+            started_at BIGINT NOT NULL,
+            heartbeat_at BIGINT NOT NULL))")
+        .both("ALTER TABLE executions ADD COLUMN queue_order BIGINT NOT NULL DEFAULT 0")
+        .both("UPDATE executions SET queue_order = created_at * 1000")
+        .both("CREATE INDEX executions_by_status_order ON executions (status, queue_order)")
+        .done();
+}
+
 }  // namespace
 
 const std::vector<migration>& builtin_migrations() {
     static const std::vector<migration> list{workflows_and_executions(), agents_and_entanglements(),
-                                             users_tokens_and_audit(), workflow_webhooks()};
+                                             users_tokens_and_audit(), workflow_webhooks(),
+                                             cluster_instances()};
     return list;
 }
 

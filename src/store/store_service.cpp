@@ -4,6 +4,13 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 namespace chainbot::store {
 
 /// The store logs through the runtime's logger, but the store may outlive the runtime:
@@ -31,6 +38,8 @@ void store_service::start(runtime& rt) {
     }
     opts.log = [bridge = log_](log_level level, std::string_view message) { bridge->write(level, message); };
     auto db = database::open(std::move(opts));
+    lock_sqlite_file(*db);
+    try {
     if (settings->database.auto_migrate) {
         const auto result = db->migrate();
         rt.log().info("store", "database {} at schema version {}{}", db->masked_url(), result.to_version,
@@ -38,6 +47,12 @@ void store_service::start(runtime& rt) {
     } else {
         db->require_current_schema();
         rt.log().info("store", "database {} at schema version {}", db->masked_url(), database::latest_version());
+    }
+    } catch (...) {
+        std::lock_guard lock(mutex_);
+        if (lock_fd_ >= 0) ::close(lock_fd_);
+        lock_fd_ = -1;
+        throw;
     }
     rt.health().add("database", [db] {
         const auto h = db->health();
@@ -50,6 +65,33 @@ void store_service::start(runtime& rt) {
         runtime_ = &rt;
     }
     monitor_ = std::thread([this] { monitor(); });
+}
+
+// SQLite: one instance per database file. An exclusive flock(2) on "<file>.lock", held while
+// the module runs, refuses a second instance (another process, or another module in this
+// one) instead of letting two schedulers share the file. The kernel drops it when the
+// process dies, so a crash leaves nothing to clean up.
+void store_service::lock_sqlite_file(database& db) {
+    const auto& path = db.sqlite_path();
+    if (db.backend() != backend_kind::sqlite || path.empty() || path == ":memory:" || path.starts_with("file:")) return;
+    const auto lock_path = path + ".lock";
+    const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        throw store_error(fmt::format("cannot open the lock file {} of the SQLite database {}: {}", lock_path, path,
+                                      std::strerror(errno)));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        const int err = errno;
+        ::close(fd);
+        if (err == EWOULDBLOCK)
+            throw store_error(fmt::format(
+                "another ChainBot instance is already using the SQLite database {} (it holds {}); with SQLite only "
+                "one instance may run per database file: stop the other one, give this one its own database.url, "
+                "or point every instance at PostgreSQL to run several",
+                path, lock_path));
+        throw store_error(fmt::format("cannot lock {}: {}", lock_path, std::strerror(err)));
+    }
+    std::lock_guard lock(mutex_);
+    lock_fd_ = fd;
 }
 
 void store_service::monitor() {
@@ -76,6 +118,8 @@ void store_service::stop() noexcept {
         std::lock_guard lock(mutex_);
         rt = std::exchange(runtime_, nullptr);
         db_.reset();
+        if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the SQLite file lock
+        lock_fd_ = -1;
     }
     if (rt) rt->health().remove("database");
     std::lock_guard lock(log_->mutex);

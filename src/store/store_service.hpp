@@ -37,6 +37,7 @@ public:
 private:
     struct log_bridge;
     void monitor();
+    void lock_sqlite_file(database& db);
 
     store_service_options options_;
     std::shared_ptr<log_bridge> log_;
@@ -46,6 +47,7 @@ private:
     bool stopping_ = false;
     std::shared_ptr<database> db_;
     std::thread monitor_;
+    int lock_fd_ = -1;  // SQLite: the flock held on "<database file>.lock"
 };
 
 }  // namespace chainbot::store

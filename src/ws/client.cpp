@@ -60,6 +60,7 @@ std::optional<client::queued_frame> client::take() {
     }
     queued_frame next{std::move(queue_.front()), std::exchange(dropped_unreported_, 0)};
     queue_.pop_front();
+    next.more = !queue_.empty();
     return next;
 }
 

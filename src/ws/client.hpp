@@ -44,6 +44,7 @@ protected:
     struct queued_frame {
         std::shared_ptr<const std::string> frame;
         std::uint64_t dropped_before = 0;  ///< frames dropped since the last frame taken
+        bool more = false;                 ///< frames were still queued behind it
     };
     /// @brief The next frame to send; nullopt when the queue is empty, after which the
     /// next offer() wakes the session again.

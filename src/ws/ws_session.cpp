@@ -2,7 +2,9 @@
 // connection (the HTTP session's); the hub's publishing threads only queue frames in the
 // client base class and post a wake-up. Exactly one write is in flight at a time: replies
 // to the client's messages first, then queued event frames, each preceded by a "dropped"
-// notice when frames were lost before it.
+// notice when frames were lost before it. Frames written while more are known to follow
+// are gathered (coalescing_stream) and go out with the next one in a single send: one
+// system call per burst instead of one per frame and client.
 #include "ws/ws_session.hpp"
 
 #include "http/upgrade.hpp"
@@ -13,8 +15,11 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/buffers_cat.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
@@ -33,6 +38,64 @@ constexpr std::size_t max_message_bytes = 64 * 1024;
 constexpr std::size_t max_pending_replies = 16;  // beyond: stop reading until they are written
 constexpr std::chrono::seconds handshake_timeout{10};
 constexpr std::chrono::seconds close_deadline{3};  // a client that does not answer its close frame is cut off
+
+constexpr std::size_t max_coalesced_bytes = 64 * 1024;
+
+// The websocket stream's next layer: a tcp_stream whose writes, while corked, are copied
+// into a buffer and completed at once; the first write made uncorked (or that would overflow
+// the buffer) sends the buffer and its own bytes together. Writes reach it one at a time
+// (the websocket stream serializes them, its pings and close frame included), and the
+// session corks only when it knows another write follows, so nothing stays behind: a
+// control frame Beast writes while corked goes out with that next write.
+class coalescing_stream {
+public:
+    using executor_type = beast::tcp_stream::executor_type;
+
+    explicit coalescing_stream(beast::tcp_stream&& s) : stream_(std::move(s)) {}
+
+    executor_type get_executor() noexcept { return stream_.get_executor(); }
+    beast::tcp_stream& next_layer() noexcept { return stream_; }
+    const beast::tcp_stream& next_layer() const noexcept { return stream_; }
+    void cork(bool on) noexcept { corked_ = on; }
+
+    template <class MutableBufferSequence, class ReadHandler>
+    auto async_read_some(const MutableBufferSequence& buffers, ReadHandler&& handler) {
+        return stream_.async_read_some(buffers, std::forward<ReadHandler>(handler));
+    }
+
+    template <class ConstBufferSequence, class WriteHandler>
+    void async_write_some(const ConstBufferSequence& buffers, WriteHandler&& handler) {
+        const std::size_t n = net::buffer_size(buffers);
+        if (corked_ && pending_.size() + n <= max_coalesced_bytes) {
+            const auto at = pending_.size();
+            pending_.resize(at + n);
+            net::buffer_copy(net::buffer(pending_.data() + at, n), buffers);
+            net::post(stream_.get_executor(),
+                      beast::bind_front_handler(std::forward<WriteHandler>(handler), beast::error_code{}, n));
+            return;
+        }
+        if (pending_.empty()) return stream_.async_write_some(buffers, std::forward<WriteHandler>(handler));
+        auto sending = std::make_shared<std::string>(std::exchange(pending_, {}));
+        net::async_write(stream_, beast::buffers_cat(net::const_buffer(sending->data(), sending->size()), buffers),
+                         [sending, n, h = std::forward<WriteHandler>(handler)](beast::error_code ec, std::size_t) mutable {
+                             std::move(h)(ec, ec ? std::size_t(0) : n);
+                         });
+    }
+
+    // The websocket close handshake ends the TCP connection through the tcp_stream.
+    template <class TeardownHandler>
+    friend void async_teardown(beast::role_type role, coalescing_stream& s, TeardownHandler&& handler) {
+        websocket::async_teardown(role, s.stream_.socket(), std::forward<TeardownHandler>(handler));
+    }
+    friend void teardown(beast::role_type role, coalescing_stream& s, beast::error_code& ec) {
+        websocket::teardown(role, s.stream_.socket(), ec);
+    }
+
+private:
+    beast::tcp_stream stream_;
+    std::string pending_;
+    bool corked_ = false;
+};
 
 class ws_session final : public client, public std::enable_shared_from_this<ws_session> {
 public:
@@ -123,24 +186,34 @@ private:
         if (writing_ || closing_ || ended_ || !open_) return;
         std::shared_ptr<const std::string> frame;
         bool is_event = false;
+        bool more = false;  // another write certainly follows this one
         if (!replies_.empty()) {
             frame = std::move(replies_.front());
             replies_.pop_front();
         } else if (held_) {
             frame = std::move(held_);
             is_event = true;
+            more = held_more_;
         } else if (auto next = take()) {
             if (next->dropped_before > 0) {
                 held_ = std::move(next->frame);  // written after the notice
+                held_more_ = next->more;
                 frame = std::make_shared<const std::string>(dropped_frame(next->dropped_before));
+                more = true;
             } else {
                 frame = std::move(next->frame);
                 is_event = true;
+                more = next->more;
             }
         } else {
             return;
         }
+        // The queue only grows until the next take() on this strand, so a corked frame is
+        // followed by another write unless the connection closes (the close frame then
+        // carries it) or ends (nothing can be sent anyway).
+        more = more || !replies_.empty() || held_;
         writing_ = frame;
+        ws_.next_layer().cork(more);
         ws_.text(true);
         ws_.async_write(net::buffer(*writing_),
                         beast::bind_front_handler(&ws_session::on_write, shared_from_this(), is_event));
@@ -148,6 +221,7 @@ private:
 
     void on_write(bool is_event, beast::error_code ec, std::size_t) {
         writing_.reset();
+        ws_.next_layer().cork(false);
         if (ec) {
             fail(ec, "write");
             // The read side may be waiting forever on a half-dead connection: end it too.
@@ -164,6 +238,7 @@ private:
         closing_ = true;
         if (!open_ || close_started_ || ended_) return;  // in the handshake, on_accept closes after it
         close_started_ = true;
+        ws_.next_layer().cork(false);  // the close frame takes any gathered frames with it
         close_timer_.expires_after(close_deadline);
         close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
             if (ec) return;
@@ -186,7 +261,7 @@ private:
             log.debug("ws", "client {}: {}: {}", remote_address_.empty() ? "?" : remote_address_, what, ec.message());
     }
 
-    websocket::stream<beast::tcp_stream> ws_;
+    websocket::stream<coalescing_stream> ws_;
     beast::http::request<beast::http::string_body> request_;  // until the handshake is answered
     std::string remote_address_;
     std::shared_ptr<hub> feed_;
@@ -196,6 +271,7 @@ private:
     std::deque<std::shared_ptr<const std::string>> replies_;
     std::shared_ptr<const std::string> writing_;  // the frame in flight
     std::shared_ptr<const std::string> held_;     // an event frame waiting behind its "dropped" notice
+    bool held_more_ = false;                      // frames were queued behind held_
     bool open_ = false;
     bool registered_ = false;
     bool reading_ = false;

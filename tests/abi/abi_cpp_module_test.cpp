@@ -108,9 +108,11 @@ TEST_CASE("C++ embedding: a port already in use fails start with a clear error a
     first.start();
     const auto port = first.api_port();
 
+    // Its own data dir: the same SQLite file would be refused before the port is tried.
+    temp_dir other;
     chainbot_module second;
     second.initialize({}, R"({"api": {"port": )" + std::to_string(port) + R"(}, "module": {"data_dir": ")" +
-                              dir.str() + R"("}})");
+                              other.str() + R"("}})");
     CHECK_THROWS_WITH(second.start(), Catch::Contains(std::to_string(port)));
     CHECK(second.status() == module_status::error);
     CHECK(second.health_check() == 0.0);

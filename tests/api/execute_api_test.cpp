@@ -32,6 +32,30 @@ TEST_CASE("execute with input_data, timeout_hours and wait in the body", "[api][
     CHECK(stored.at("input") == json::parse(R"({"a": 10, "b": 1})"));
 }
 
+TEST_CASE("an ephemeral execute request keeps the execution out of the store", "[api][execute]") {
+    api_fixture f;
+    f.start();
+    const auto id = f.create(sum_workflow);
+    auto query = f.post("/api/chainbot/workflows/" + id + "/execute?wait=true&ephemeral=true", R"({"a": 2, "b": 2})");
+    INFO(query.body);
+    REQUIRE(query.status == 200);
+    CHECK(query.json().at("output").at("sum") == 4);
+    auto body = f.post("/api/chainbot/workflows/" + id + "/execute",
+                       R"({"input_data": {"a": 3, "b": 3}, "wait": true, "ephemeral": true})");
+    INFO(body.body);
+    REQUIRE(body.status == 200);
+    CHECK(body.json().at("output").at("sum") == 6);
+    for (const auto* r : {&query, &body})
+        CHECK(f.get("/api/chainbot/executions/" + std::string(r->json().at("execution_id").as_string())).status == 404);
+    // Without the option the execution is durable and can be read back.
+    auto durable = f.post("/api/chainbot/workflows/" + id + "/execute?wait=true&ephemeral=false", R"({"a": 1, "b": 1})");
+    REQUIRE(durable.status == 200);
+    CHECK(f.get("/api/chainbot/executions/" + std::string(durable.json().at("execution_id").as_string())).status == 200);
+    auto bad = f.post("/api/chainbot/workflows/" + id + "/execute", R"({"input_data": {}, "ephemeral": "yes"})");
+    CHECK(bad.status == 400);
+    CHECK(bad.body.find("$.ephemeral") != std::string::npos);
+}
+
 TEST_CASE("execute without wait answers 202 with the execution at once", "[api][execute]") {
     api_fixture f;
     f.start();

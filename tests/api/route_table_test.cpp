@@ -48,6 +48,7 @@ TEST_CASE("every route declares the permission issue 6 gives it", "[api][routes]
         {"POST /api/chainbot/executions/{id}/resume", "chainbot:workflow:execute"},
         {"GET /api/chainbot/metrics", "chainbot:read"},
         {"GET /api/chainbot/metrics/prometheus", "chainbot:read"},
+        {"GET /api/chainbot/cluster", "chainbot:read"},
         {"GET /api/chainbot/ws", "chainbot:read"},
         {"GET /api/chainbot/agents", "chainbot:read"},
         {"POST /api/chainbot/agents", "chainbot:agent:spawn"},

@@ -66,9 +66,20 @@ TEST_CASE("agents are spawned, listed, read and terminated over REST", "[api][ag
     CHECK(r.call("GET", "/agents?state=terminated").json().at("total") == 1);
     CHECK(r.call("POST", "/agents", R"({"agent_type": "data_processor"})").status == 201);  // the slot is free
 
+    // Credentials in an agent's config are never shown back.
+    auto api = r.call("POST", "/agents", R"({"agent_type": "api", "config": {"base_url": "http://127.0.0.1:9",
+        "auth": {"type": "bearer", "token": "s3cr3t-value"}}})");
+    INFO(api.body);
+    REQUIRE(api.status == 201);
+    CHECK(api.body.find("s3cr3t-value") == std::string::npos);
+    auto shown = r.call("GET", "/agents/" + std::string(api.json().at("id").as_string()));
+    CHECK(shown.body.find("s3cr3t-value") == std::string::npos);
+    CHECK(shown.json().at("config").at("base_url") == "http://127.0.0.1:9");
+    CHECK(r.call("POST", "/agents", R"({"agent_type": "api", "config": {"rate_limit": {"burst": -1}}})").status == 400);
+
     auto metrics = r.call("GET", "/metrics");
     CHECK(metrics.json().at("agents").at("terminated") == 1);
-    CHECK(metrics.json().at("agents").at("idle") == 2);
+    CHECK(metrics.json().at("agents").at("idle") == 3);
 }
 
 TEST_CASE("entanglements, members and messages over REST", "[api][entanglement]") {

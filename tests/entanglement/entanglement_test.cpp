@@ -258,3 +258,34 @@ TEST_CASE("an assistant answers chat through its responder and replies stop at t
     CHECK(last.type == "error");
     CHECK(last.sender_id == carol);
 }
+
+TEST_CASE("messages an agent sends while it handles one count as replies, so tool loops end", "[entanglement]") {
+    swarm s;
+    std::string ent, a, b;
+    // "bounce" sends a bounce task to the other processor through the agent's own send_message.
+    s.orch->tasks().add("data_processor", "bounce", [&](const orchestrator::task_call& call) -> json::value {
+        const auto to = call.agent->id == a ? b : a;
+        call.agent->send_message(json::object{{"entanglement_id", ent},
+                                              {"receiver_id", to},
+                                              {"message_type", "task"},
+                                              {"content", json::object{{"task", "bounce"}}}});
+        return nullptr;
+    });
+    s.start();
+    const auto c = s.spawn("workflow");
+    a = s.spawn("data_processor");
+    b = s.spawn("data_processor");
+    ent = s.ents().create(group("loop", {c, a, b})).id;
+    s.send(ent, c, a, "task", R"({"task": "bounce"})");
+    auto bounces = [&] {
+        std::size_t n = 0;
+        for (const auto& m : s.messages(ent)) n += m.type == "task";
+        return n;
+    };
+    REQUIRE(eventually([&] { return bounces() == 1 + entanglement::max_reply_depth; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(bounces() == 1 + entanglement::max_reply_depth);  // and no more
+    const auto all = s.messages(ent);
+    const auto last_task = std::find_if(all.rbegin(), all.rend(), [](const auto& m) { return m.type == "task"; });
+    CHECK(json::parse(*last_task->metadata).at("reply_depth") == entanglement::max_reply_depth);
+}

@@ -23,7 +23,9 @@ int main(int argc, char** argv) {
     if (argc < 5) return 2;
     const std::string mode = argv[1], data_dir = argv[2], url = argv[3], marker = argv[4];
     std::string config = R"({"api": {"port": 0}, "module": {"data_dir": ")" + data_dir +
-                         R"("}, "workflow": {"max_concurrent_executions": 10})";
+                         R"("}, "workflow": {"max_concurrent_executions": 10},)"
+                         // On PostgreSQL the dead run's leases must expire before this one takes over.
+                         R"( "cluster": {"heartbeat_seconds": 0.2, "lease_seconds": 1.0, "poll_seconds": 0.3})";
     if (url != "-") config += R"(, "database": {"url": ")" + url + R"("})";
     config += "}";
     chainbot::chainbot_module module;
@@ -51,11 +53,12 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));  // until SIGKILL
     }
-    // resume: recovery ran in start(); wait until nothing is left to run.
-    for (int i = 0; i < 3000 && (orch->running_count() > 0 || orch->queued_count() > 0); ++i)
+    // resume: the executions the killed run held are claimed (at once on SQLite, once their
+    // leases expire on PostgreSQL); wait until nothing is left to run.
+    for (int i = 0; i < 3000 && (orch->running_count() > 0 || orch->active_in_store() > 0); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     orch->flush();
-    const bool idle = orch->running_count() == 0 && orch->queued_count() == 0;
+    const bool idle = orch->running_count() == 0 && orch->active_in_store() == 0;
     module.stop();
     std::printf("%s\n", idle ? "done" : "still running");
     return idle ? 0 : 1;

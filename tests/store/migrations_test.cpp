@@ -13,7 +13,7 @@ namespace {
 const char* const tables[] = {"workflows",     "workflow_versions", "executions",       "step_runs",
                               "agents",        "entanglements",     "entanglement_members", "entanglement_messages",
                               "users",         "roles",             "role_permissions", "user_roles",
-                              "api_tokens",    "audit_log"};
+                              "api_tokens",    "audit_log",         "instances"};
 
 /// The built-in migrations plus `extra`, given the same statements on both backends.
 std::vector<store::migration> with_extra(std::vector<store::migration> extra) {
@@ -32,19 +32,19 @@ TEMPLATE_TEST_CASE("migrations: an empty database is brought to the latest versi
     scratch_database sdb(TestType::kind);
     auto db = sdb.open();
     CHECK(db->current_version() == 0);
-    CHECK(store::database::latest_version() == 4);
+    CHECK(store::database::latest_version() == 5);
 
     const auto result = db->migrate();
     CHECK(result.from_version == 0);
-    CHECK(result.to_version == 4);
+    CHECK(result.to_version == 5);
     CHECK(result.applied ==
           std::vector<std::string>{"1 workflows and executions", "2 agents and entanglements",
-                                   "3 users, roles, tokens and audit log", "4 workflow webhooks"});
-    CHECK(db->current_version() == 4);
+                                   "3 users, roles, tokens and audit log", "4 workflow webhooks", "5 cluster instances"});
+    CHECK(db->current_version() == 5);
     for (const char* table : tables) CHECK(sdb.table_exists(table));
-    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == "4");
+    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == "5");
     CHECK(sdb.raw_scalar("SELECT name FROM schema_migrations WHERE version = 2") == "agents and entanglements");
-    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations WHERE applied_at > 0") == "4");
+    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations WHERE applied_at > 0") == "5");
     CHECK(sdb.raw_scalar("SELECT count(*) FROM workflows WHERE webhook IS NULL") == "0");
     CHECK_NOTHROW(db->require_current_schema());
     if (TestType::kind == store::backend_kind::sqlite) CHECK(sdb.raw_scalar("PRAGMA journal_mode") == "wal");
@@ -58,12 +58,12 @@ TEMPLATE_TEST_CASE("migrations: running them again changes nothing", "[store][mi
 
     const auto again = db->migrate();
     CHECK(again.applied.empty());
-    CHECK(again.from_version == 4);
-    CHECK(again.to_version == 4);
+    CHECK(again.from_version == 5);
+    CHECK(again.to_version == 5);
     // A second store on the same database (another start of the module) agrees.
     const auto other = sdb.open()->migrate();
     CHECK(other.applied.empty());
-    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == "4");
+    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == "5");
     CHECK(sdb.raw_scalar("SELECT applied_at FROM schema_migrations WHERE version = 1") == applied_at);
     CHECK(db->workflows().count() == 1);
 }
@@ -74,9 +74,9 @@ TEMPLATE_TEST_CASE("migrations: a failing migration is rolled back whole", "[sto
     auto db = sdb.open_migrated();
     db->agents().create({.type = "assistant", .name = "survivor"});
 
-    // Version 5 succeeds; version 6 creates a table, alters another, then fails.
-    const auto list = with_extra({both(5, "good", {"CREATE TABLE good_four (x INTEGER)"}),
-                                  both(6, "bad",
+    // Version 6 succeeds; version 7 creates a table, alters another, then fails.
+    const auto list = with_extra({both(6, "good", {"CREATE TABLE good_four (x INTEGER)"}),
+                                  both(7, "bad",
                                        {"CREATE TABLE half_done (x INTEGER)",
                                         "ALTER TABLE agents ADD COLUMN half_column TEXT",
                                         "INSERT INTO no_such_table VALUES (1)"})});
@@ -85,21 +85,21 @@ TEMPLATE_TEST_CASE("migrations: a failing migration is rolled back whole", "[sto
         FAIL("a failing migration did not throw");
     } catch (const store::migration_failed& e) {
         const std::string what = e.what();
-        CHECK_THAT(what, Catch::Contains("migration 6 (bad) failed and was rolled back"));
-        CHECK_THAT(what, Catch::Contains("the schema stays at version 5"));
+        CHECK_THAT(what, Catch::Contains("migration 7 (bad) failed and was rolled back"));
+        CHECK_THAT(what, Catch::Contains("the schema stays at version 6"));
     }
-    CHECK(db->current_version() == 5);
+    CHECK(db->current_version() == 6);
     CHECK(sdb.table_exists("good_four"));
     CHECK_FALSE(sdb.table_exists("half_done"));
     CHECK_THROWS(sdb.raw_exec("SELECT half_column FROM agents"));
     CHECK(db->agents().count() == 1);  // the data is untouched and the store still works
-    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == "5");
+    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == "6");
 
     // Fixed, the same list applies from where it stopped.
-    const auto fixed = with_extra({both(5, "good", {"CREATE TABLE good_four (x INTEGER)"}),
-                                   both(6, "bad, fixed", {"CREATE TABLE half_done (x INTEGER)"})});
+    const auto fixed = with_extra({both(6, "good", {"CREATE TABLE good_four (x INTEGER)"}),
+                                   both(7, "bad, fixed", {"CREATE TABLE half_done (x INTEGER)"})});
     const auto result = db->migrate(fixed);
-    CHECK(result.applied == std::vector<std::string>{"6 bad, fixed"});
+    CHECK(result.applied == std::vector<std::string>{"7 bad, fixed"});
     CHECK(sdb.table_exists("half_done"));
 }
 
@@ -117,7 +117,7 @@ TEMPLATE_TEST_CASE("migrations: a database newer than this build is refused and 
         FAIL("a newer schema was not refused");
     } catch (const store::schema_too_new& e) {
         CHECK(std::string(e.what()) ==
-              "database schema version 7 is newer than this ChainBot (knows up to 4); refusing to touch it");
+              "database schema version 7 is newer than this ChainBot (knows up to 5); refusing to touch it");
     }
     CHECK_THROWS_AS(db->require_current_schema(), store::schema_too_new);
     CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == rows_before);
@@ -147,7 +147,7 @@ TEMPLATE_TEST_CASE("migrations: without auto-migrate an old schema is reported a
         db->require_current_schema();
         FAIL("an old schema was accepted");
     } catch (const store::schema_too_old& e) {
-        CHECK_THAT(std::string(e.what()), Catch::Contains("schema version 1 is older than this ChainBot needs (4)"));
+        CHECK_THAT(std::string(e.what()), Catch::Contains("schema version 1 is older than this ChainBot needs (5)"));
     }
 }
 

@@ -113,8 +113,10 @@ public:
     explicit client_cache(api_agent_environment env) : env_(std::move(env)) {}
 
     std::shared_ptr<api_client> client_for(const orchestrator::task_call& call) {
-        const auto& source = call.agent ? call.agent->config : call.config;
-        const auto key = call.agent ? "agent:" + call.agent->id : "config:" + json::serialize(source);
+        // An agent spawned for the step (with no config of its own) uses the step's config.
+        const bool own = call.agent && !call.agent->config.empty();
+        const auto& source = own ? call.agent->config : call.config;
+        const auto key = own ? "agent:" + call.agent->id : "config:" + json::serialize(source);
         auto config = parse_api_client_config(source, env_.secrets ? env_.secrets() : std::map<std::string, std::string>{});
         std::lock_guard lock(mutex_);
         auto& e = clients_[key];

@@ -39,10 +39,12 @@ std::string service_message(const std::string& body, const std::string& api_key)
         }
     }
     if (said.empty()) said = body;
+    // Masked before it is cut: a key straddling the cut would otherwise leave its prefix.
+    said = redact(std::move(said), api_key);
     if (said.size() > max_quoted_error) said = said.substr(0, max_quoted_error) + "...";
     for (auto& c : said)
         if (c == '\n' || c == '\r') c = ' ';
-    return redact(std::move(said), api_key);
+    return said;
 }
 
 std::string content_text(const json::value& content) {
