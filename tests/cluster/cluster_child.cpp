@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
                                R"("}, "database": {"url": ")" + url +
                                R"("}, "workflow": {"max_concurrent_executions": 10},
                                   "raspberry_pi": {"enable_hardware_monitoring": false},
-                                  "cluster": {"heartbeat_seconds": 0.3, "lease_seconds": 3.0, "poll_seconds": 1.0}})";
+                                  "cluster": {"heartbeat_seconds": 0.3, "lease_seconds": 5.0, "poll_seconds": 1.0}})";
     chainbot::chainbot_module module;
     module.initialize({}, config);
     auto* orch = module.get_orchestrator();

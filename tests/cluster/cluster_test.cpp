@@ -175,9 +175,9 @@ TEST_CASE("cluster: three hosts on one PostgreSQL run 200 executions and one SIG
     CHECK(owned_at_kill > 0);
     CHECK(reruns <= 10);
     REQUIRE(first_takeover_ms >= 0);
-    WARN("takeover after SIGKILL: " << first_takeover_ms << " ms (lease 3 s, heartbeat 0.3 s, poll 1 s); "
+    WARN("takeover after SIGKILL: " << first_takeover_ms << " ms (lease 5 s, heartbeat 0.3 s, poll 1 s); "
          << owned_at_kill << " executions owned by the killed host, " << reruns << " in-flight steps ran again");
-    CHECK(first_takeover_ms < 5000);
+    CHECK(first_takeover_ms < 9000);  // the lease, then a poll or a notification
 }
 
 TEMPLATE_TEST_CASE("cluster: a presumed-dead instance's late writes and heartbeat are fenced", "[cluster][store]",

@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     std::string config = R"({"api": {"port": 0}, "module": {"data_dir": ")" + data_dir +
                          R"("}, "workflow": {"max_concurrent_executions": 10},)"
                          // On PostgreSQL the dead run's leases must expire before this one takes over.
-                         R"( "cluster": {"heartbeat_seconds": 0.2, "lease_seconds": 1.0, "poll_seconds": 0.3})";
+                         R"( "cluster": {"heartbeat_seconds": 0.2, "lease_seconds": 2.0, "poll_seconds": 0.3})";
     if (url != "-") config += R"(, "database": {"url": ")" + url + R"("})";
     config += "}";
     chainbot::chainbot_module module;
