@@ -103,6 +103,7 @@ std::uint64_t alert_monitor::alerts_raised() const {
 void alert_monitor::on_event(const events::event& e) {
     static constexpr std::string_view prefix = "chainbot.workflow.";
     if (!std::string_view(e.topic).starts_with(prefix)) return;
+    if (e.payload.contains("origin_instance")) return;  // relayed: the instance it ran on alerts
     const std::string status(std::string_view(e.topic).substr(prefix.size()));
     if (std::find(std::begin(statuses), std::end(statuses), status) == std::end(statuses)) return;
     const auto* wf = e.payload.if_contains("workflow_id");

@@ -67,6 +67,7 @@ public:
         : trail_(std::move(trail)), topics_(std::move(topics)) {}
 
     void on_event(const events::event& e) override {
+        if (e.payload.contains("origin_instance")) return;  // relayed: the instance it happened on records it
         if (!std::any_of(topics_.begin(), topics_.end(), [&](const std::string& p) { return topic_matches(p, e.topic); }))
             return;
         if (auto trail = trail_.lock()) trail->record(record_of_event(e));  // queues: never blocks the publisher

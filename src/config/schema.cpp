@@ -44,6 +44,8 @@ std::vector<key_spec> make_schema() {
          .field = +[](settings& s) -> auto& { return s.cluster.lease_seconds; }},
         {.key = "cluster.poll_seconds", .type = vt::number, .default_json = "2.0", .min = 0.1, .max = 3600,
          .field = +[](settings& s) -> auto& { return s.cluster.poll_seconds; }},
+        {.key = "cluster.relay_events", .type = vt::boolean, .default_json = "true",
+         .field = +[](settings& s) -> auto& { return s.cluster.relay_events; }},
 
         {.key = "agents.types", .type = vt::string_list,
          .default_json = R"(["assistant", "data_processor", "api", "workflow"])",

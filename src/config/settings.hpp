@@ -43,6 +43,7 @@ struct cluster_settings {
     double heartbeat_seconds = 3.0;  // how often an instance records that it lives and renews its leases
     double lease_seconds = 15.0;     // how long a claim holds without renewal (> heartbeat_seconds)
     double poll_seconds = 2.0;       // fallback poll for work when no notification arrives
+    bool relay_events = true;        // relay events between instances (NOTIFY chainbot_events)
 };
 
 struct agents_settings {

@@ -60,6 +60,17 @@ void event_hub::publish(std::string topic, boost::json::object fields) {
     event e{std::move(topic), std::move(fields)};
     e.payload["timestamp"] = iso8601_now();
     e.payload["module_id"] = module_id_;
+    fan_out(e);
+}
+
+void event_hub::republish(std::string topic, boost::json::object fields) {
+    event e{std::move(topic), std::move(fields)};
+    if (!e.payload.contains("timestamp")) e.payload["timestamp"] = iso8601_now();
+    if (!e.payload.contains("module_id")) e.payload["module_id"] = module_id_;
+    fan_out(e);
+}
+
+void event_hub::fan_out(const event& e) {
     std::shared_ptr<const std::vector<entry>> snapshot;
     error_callback on_error;
     {

@@ -43,12 +43,16 @@ public:
 
     /// @brief Stamps `fields` with timestamp and module_id and fans the event out.
     void publish(std::string topic, boost::json::object fields = {});
+    /// @brief Scale-out relay: fans out an event published on another instance, keeping its
+    /// "timestamp" and "module_id" (stamped like publish only where missing).
+    void republish(std::string topic, boost::json::object fields);
 
     void on_observer_error(error_callback cb);
     std::uint64_t published() const noexcept { return published_.load(); }
     std::uint64_t observer_failures() const noexcept { return failures_.load(); }
 
 private:
+    void fan_out(const event& e);
     struct entry {
         std::uint64_t id;
         std::shared_ptr<observer> obs;

@@ -20,6 +20,7 @@ public:
     explicit event_observer(std::weak_ptr<hardware_service> owner) : owner_(std::move(owner)) {}
     void on_event(const events::event& e) override {
         if (e.topic != topic_workflow_failed && e.topic != topic_workflow_completed) return;
+        if (e.payload.contains("origin_instance")) return;  // ran on another instance (scale-out relay)
         if (auto self = owner_.lock()) self->on_workflow_outcome(e.topic == topic_workflow_failed);
     }
 

@@ -524,6 +524,7 @@ void execution_runner::check_done() {
 void execution_runner::complete(json::value output) {
     if (finished_) return;
     finished_ = true;
+    ended_ = true;
     if (deadline_) deadline_->cancel();
     for (std::size_t i = 0; i < steps_.size(); ++i)  // a succeed step ends the execution early
         if (steps_[i].status == state::running) {
@@ -556,6 +557,7 @@ void execution_runner::stop_running_steps(step_status as) {
 void execution_runner::terminate(execution_status status, std::string error) {
     if (finished_) return;
     finished_ = true;
+    ended_ = true;
     if (deadline_) deadline_->cancel();
     stop_running_steps(step_status::cancelled);
     for (auto& s : steps_)

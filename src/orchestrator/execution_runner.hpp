@@ -15,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <future>
@@ -39,6 +40,8 @@ public:
     /// @brief Stops without a state change in the store (module shutdown): resumed at next start.
     /// The future is ready once the strand took it in: no transition is persisted after that.
     std::future<void> shutdown();
+    /// @brief True once it reached a terminal status (its runner may still be finishing).
+    bool ended() const noexcept { return ended_.load(); }
     /// @brief Scale-out: called (once, on the strand) when a transition was refused because
     /// another instance claimed the execution; the runner has stopped without writing.
     void on_lost(std::function<void()> f) { on_lost_ = std::move(f); }
@@ -107,6 +110,7 @@ private:
     std::vector<std::string> secret_values_;
     bool paused_ = false;
     bool finished_ = false;
+    std::atomic<bool> ended_{false};  // reached a terminal status (complete or terminate): readable from any thread
     bool resumed_ = false;
     std::optional<boost::json::value> final_output_;
     std::unique_ptr<boost::asio::steady_timer> deadline_;

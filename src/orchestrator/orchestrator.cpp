@@ -1,5 +1,7 @@
 #include "orchestrator/orchestrator.hpp"
 
+#include "orchestrator/event_relay.hpp"
+
 #include "config/parsers.hpp"
 #include "store/crypto.hpp"
 #include "store/errors.hpp"
@@ -124,6 +126,7 @@ void orchestrator::start(runtime& rt) {
         explicit hold_release(orchestrator* o) : self(o) {}
         void on_event(const events::event& e) override {
             if (e.topic != "chainbot.hardware.temperature_normal") return;
+            if (e.payload.contains("origin_instance")) return;  // another host's temperature
             std::lock_guard lock(self->mutex_);
             self->pump();
         }
@@ -153,6 +156,10 @@ void orchestrator::stop() noexcept {
     if (coordinator_.joinable()) coordinator_.join();
     if (lease_keeper_.joinable()) lease_keeper_.join();
     listener_.reset();
+    if (rt_ && relay_observer_) rt_->events().remove_observer(relay_observer_);
+    relay_observer_ = 0;
+    if (relay_) relay_->stop();  // sends what is queued (briefly), then joins its thread
+    relay_.reset();
     if (rt_ && hold_observer_) rt_->events().remove_observer(hold_observer_);
     hold_observer_ = 0;
     // Each runner takes its shutdown in on its strand before the writer goes away below: a
@@ -335,7 +342,11 @@ void orchestrator::on_finished(const execution_outcome& outcome) {
 
 void orchestrator::cancel(const std::string& id) {
     std::unique_lock lock(mutex_);
-    if (auto it = running_.find(id); it != running_.end()) return it->second->cancel();
+    if (auto it = running_.find(id); it != running_.end()) {
+        // Ended but not yet removed (its last transition is committing): nothing to cancel.
+        if (it->second->ended()) throw orchestrator_error(409, "conflict", fmt::format("execution {} has already ended", id));
+        return it->second->cancel();
+    }
     for (auto it = queue_.begin(); it != queue_.end(); ++it)
         if (it->record.id == id) {
             auto q = std::move(*it);
@@ -470,8 +481,17 @@ void orchestrator::recover() {
     char host[256] = "host";
     ::gethostname(host, sizeof host - 1);
     database->cluster().register_instance(instance_id_, host, ::getpid(), CHAINBOT_VERSION);
+    std::vector<std::string> channels{work_channel, done_channel, control_channel};
+    if (database->backend() == store::backend_kind::postgresql && rt_->settings()->cluster.relay_events) {
+        relay_ = std::make_shared<event_relay>(
+            instance_id_, rt_->events(),
+            [this](const std::string& payload) { db()->notify(event_relay::channel, payload); },
+            [this](const std::string& what) { rt_->log().warning("orchestrator", "{}", what); });
+        relay_observer_ = rt_->events().add_observer(relay_);
+        channels.push_back(event_relay::channel);
+    }
     listener_ = database->listen(
-        {work_channel, done_channel, control_channel}, [this](const store::notification& n) { on_notification(n); },
+        std::move(channels), [this](const store::notification& n) { on_notification(n); },
         [this](const std::string& what) {
             listening_ = false;
             rt_->log().warning("orchestrator", "{}; falling back to polling every {} s", what,
@@ -508,6 +528,10 @@ void orchestrator::notify(const std::string& channel, const std::string& payload
 }
 
 void orchestrator::on_notification(const store::notification& n) {
+    if (n.channel == event_relay::channel) {  // events of another instance (not counted as work notifications)
+        if (relay_) relay_->on_notification(n.payload);
+        return;
+    }
     ++notifications_;
     if (n.channel.empty()) {  // (re)connected
         listening_ = true;

@@ -38,6 +38,8 @@ class http_client;
 
 namespace chainbot::orchestrator {
 
+class event_relay;
+
 /// @brief A refused request, with the HTTP-like status it maps to.
 class orchestrator_error : public std::runtime_error {
 public:
@@ -116,6 +118,8 @@ public:
     };
     cluster_stats cluster_figures() const;
     const std::string& instance_id() const noexcept { return instance_id_; }
+    /// @brief The scale-out event relay (null unless PostgreSQL and cluster.relay_events); for tests.
+    std::shared_ptr<event_relay> relay() const noexcept { return relay_; }
     /// @brief For tests and shutdown: waits until every queued store write has committed.
     void flush();
 
@@ -177,6 +181,8 @@ private:
     bool coordinator_stop_ = false;
     bool coordinator_wake_ = false;
     std::unique_ptr<store::notification_listener> listener_;
+    std::shared_ptr<event_relay> relay_;  // PostgreSQL and cluster.relay_events: events to and from other instances
+    std::uint64_t relay_observer_ = 0;
     std::atomic<std::uint64_t> claims_{0}, takeovers_{0}, lost_{0}, heartbeats_{0}, notifications_{0};
     std::atomic<bool> listening_{false};
 };
