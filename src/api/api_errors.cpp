@@ -37,10 +37,7 @@ http::response error_response(std::exception_ptr error, logger* log) {
         const auto message = "invalid workflow definition: " + std::to_string(details.size()) +
                              (details.size() == 1 ? " problem" : " problems") + " (see details)";
         return http::response::error(400, "validation_error", message, std::move(details));
-    } catch (const orchestrator::orchestrator_error& e) {
-        auto r = http::response::error(e.status(), e.code(), e.what());
-        return e.status() == 503 ? with_retry_after(std::move(r)) : r;
-    } catch (const service_error& e) {
+    } catch (const service_error& e) {  // orchestrator_error among them
         auto r = http::response::error(e.status(), e.code(), e.what());
         return e.status() == 503 ? with_retry_after(std::move(r)) : r;
     } catch (const store::store_not_found& e) {

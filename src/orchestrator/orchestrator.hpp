@@ -15,6 +15,7 @@
 #include "orchestrator/task_registry.hpp"
 #include "orchestrator/transition_writer.hpp"
 #include "runtime/runtime.hpp"
+#include "runtime/service_error.hpp"
 #include "store/database.hpp"
 #include "store/pg_listener.hpp"
 
@@ -40,17 +41,11 @@ namespace chainbot::orchestrator {
 
 class event_relay;
 
-/// @brief A refused request, with the HTTP-like status it maps to.
-class orchestrator_error : public std::runtime_error {
+/// @brief A refused request, with the HTTP-like status it maps to (the service_error every
+/// component throws; the REST layer maps them all the same way).
+class orchestrator_error : public service_error {
 public:
-    orchestrator_error(int status, std::string code, const std::string& message)
-        : std::runtime_error(message), status_(status), code_(std::move(code)) {}
-    int status() const noexcept { return status_; }
-    const std::string& code() const noexcept { return code_; }
-
-private:
-    int status_;
-    std::string code_;
+    using service_error::service_error;
 };
 
 struct execute_request {
