@@ -9,6 +9,7 @@
 #include "support/child_process.hpp"
 #include "support/http_get.hpp"
 #include "support/temp_dir.hpp"
+#include "support/eventually.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -33,15 +34,6 @@ long long now_ms() {
         .count();
 }
 
-template <typename F>
-bool wait_until(F f, std::chrono::milliseconds timeout) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-        if (f()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return f();
-}
 
 struct run_line {
     long long at = 0;
@@ -90,7 +82,7 @@ TEST_CASE("cluster: three hosts on one PostgreSQL run 200 executions and one SIG
 
     std::vector<host> hosts;
     for (int i = 0; i < 3; ++i) hosts.push_back(start_host(sdb.url(), marker));
-    REQUIRE(wait_until([&] { return db->cluster().list().size() == 3; }, std::chrono::seconds(10)));
+    REQUIRE(eventually([&] { return db->cluster().list().size() == 3; }, std::chrono::seconds(10)));
 
     // GET /cluster on any host lists all three, alive.
     {
@@ -120,7 +112,7 @@ TEST_CASE("cluster: three hosts on one PostgreSQL run 200 executions and one SIG
     auto completed = [&] { return db->executions().count({.status = store::execution_status::completed}); };
     // Midway: a third of the executions done, and the victim busy.
     host& victim = hosts[1];
-    REQUIRE(wait_until([&] { return completed() >= executions / 3; }, std::chrono::seconds(30)));
+    REQUIRE(eventually([&] { return completed() >= executions / 3; }, std::chrono::seconds(30)));
     std::set<std::string> victim_executions;  // active and held by the victim when it dies
     for (const auto& e : db->executions().list({.owner_instance = victim.instance_id}, {1000, 0}))
         if (store::is_active(e.status)) victim_executions.insert(e.id);
@@ -128,7 +120,7 @@ TEST_CASE("cluster: three hosts on one PostgreSQL run 200 executions and one SIG
     const long long killed_at = now_ms();
     victim.process->kill_now();
 
-    REQUIRE(wait_until([&] { return completed() == static_cast<std::size_t>(executions); }, std::chrono::seconds(45)));
+    REQUIRE(eventually([&] { return completed() == static_cast<std::size_t>(executions); }, std::chrono::seconds(45)));
     for (auto& h : hosts)
         if (&h != &victim) h.process->kill_now();
 

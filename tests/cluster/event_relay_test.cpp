@@ -8,6 +8,7 @@
 #include "runtime/runtime.hpp"
 #include "store/database.hpp"
 #include "support/temp_dir.hpp"
+#include "support/eventually.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -25,15 +26,6 @@ namespace json = boost::json;
 
 namespace {
 
-template <typename F>
-bool wait_until(F f, std::chrono::milliseconds timeout) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-        if (f()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return f();
-}
 
 struct recorder final : events::observer {
     std::mutex mutex;
@@ -114,11 +106,11 @@ TEST_CASE("event relay: events of one instance reach the other once, with origin
     auto db = sdb.open_migrated();
     instance a(sdb.url()), b(sdb.url());
     REQUIRE(a.id != b.id);
-    REQUIRE(wait_until([&] { return a.listening() && b.listening(); }, std::chrono::seconds(10)));
+    REQUIRE(eventually([&] { return a.listening() && b.listening(); }, std::chrono::seconds(10)));
     REQUIRE(a.module.get_orchestrator()->relay());
 
     a.publish("test.relay.ping", {{"n", 1}, {"text", "hello"}});
-    REQUIRE(wait_until([&] { return b.rec->of("test.relay.ping").size() == 1; }, std::chrono::seconds(5)));
+    REQUIRE(eventually([&] { return b.rec->of("test.relay.ping").size() == 1; }, std::chrono::seconds(5)));
     const auto on_a = a.rec->of("test.relay.ping");
     REQUIRE(on_a.size() == 1);
     CHECK_FALSE(on_a[0].payload.contains("origin_instance"));
@@ -130,12 +122,12 @@ TEST_CASE("event relay: events of one instance reach the other once, with origin
     CHECK(got.payload.at("module_id") == on_a[0].payload.at("module_id"));
 
     b.publish("test.relay.pong", {{"n", 2}});
-    REQUIRE(wait_until([&] { return a.rec->of("test.relay.pong").size() == 1; }, std::chrono::seconds(5)));
+    REQUIRE(eventually([&] { return a.rec->of("test.relay.pong").size() == 1; }, std::chrono::seconds(5)));
     CHECK(a.rec->of("test.relay.pong")[0].payload.at("origin_instance") == b.id.c_str());
 
     // Large payloads arrive shortened.
     a.publish("test.relay.big", {{"text", std::string(20000, 'y')}});
-    REQUIRE(wait_until([&] { return b.rec->of("test.relay.big").size() == 1; }, std::chrono::seconds(5)));
+    REQUIRE(eventually([&] { return b.rec->of("test.relay.big").size() == 1; }, std::chrono::seconds(5)));
     CHECK(b.rec->of("test.relay.big")[0].payload.at("truncated") == true);
 
     // A workflow run on whichever instance claims it: its completion is seen once on each.
@@ -152,7 +144,7 @@ TEST_CASE("event relay: events of one instance reach the other once, with origin
             if (auto* x = e.payload.if_contains("execution_id"); x && *x == exec.c_str()) out.push_back(e);
         return out;
     };
-    REQUIRE(wait_until([&] { return completions(a).size() == 1 && completions(b).size() == 1; }, std::chrono::seconds(15)));
+    REQUIRE(eventually([&] { return completions(a).size() == 1 && completions(b).size() == 1; }, std::chrono::seconds(15)));
 
     std::this_thread::sleep_for(std::chrono::milliseconds(700));  // anything echoed would have come back by now
     CHECK(a.rec->of("test.relay.ping").size() == 1);
@@ -176,7 +168,7 @@ TEST_CASE("event relay: off with cluster.relay_events false", "[cluster][postgre
     scratch_database sdb(store::backend_kind::postgresql);
     auto db = sdb.open_migrated();
     instance a(sdb.url(), false), b(sdb.url(), false);
-    REQUIRE(wait_until([&] { return a.listening() && b.listening(); }, std::chrono::seconds(10)));
+    REQUIRE(eventually([&] { return a.listening() && b.listening(); }, std::chrono::seconds(10)));
     CHECK_FALSE(a.module.get_orchestrator()->relay());
     a.publish("test.relay.ping", {{"n", 1}});
     std::this_thread::sleep_for(std::chrono::milliseconds(500));

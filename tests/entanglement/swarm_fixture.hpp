@@ -3,6 +3,7 @@
 // entanglement manager at hand, plus what the agent tests keep needing: waiting for a
 // condition, spawning, a latch a test task can block on.
 #include "orchestrator/engine_fixture.hpp"
+#include "support/eventually.hpp"
 
 #include "agents/spawner.hpp"
 #include "entanglement/entanglement_manager.hpp"
@@ -13,17 +14,6 @@
 #include <thread>
 
 namespace chainbot::test {
-
-/// @brief Polls `condition` every 10 ms for up to `timeout`; returns its last value.
-inline bool eventually(const std::function<bool()>& condition,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return condition();
-}
 
 /// @brief A gate test tasks wait at until the test opens it.
 struct gate {

@@ -68,7 +68,7 @@ TEST_CASE("the access_token parameter works for GET routes only and stays out of
         auto audit = m.call("GET", "/api/chainbot/audit?limit=200", m.admin);
         return audit.status == 200 && audit.body.find("/api/chainbot/ws") != std::string::npos &&
                audit.body.find("auth.denied") != std::string::npos;
-    });
+    }, 5s);
     CHECK(denial_recorded);
     auto audit = m.call("GET", "/api/chainbot/audit?limit=200", m.admin);
     CHECK(audit.body.find(secret) == std::string::npos);

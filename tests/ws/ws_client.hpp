@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "support/eventually.hpp"
+
 namespace chainbot::test {
 
 using namespace std::chrono_literals;
@@ -66,6 +68,5 @@ private:
 };
 
 /// @brief Waits until `condition()` holds, polling; false after `timeout`.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 5000ms);
 
 }  // namespace chainbot::test

@@ -12,7 +12,7 @@ TEST_CASE("ws slow client loses its oldest events while other clients and the pu
     auto slow = m.connect("?topics=chainbot.test.flood", {.reading = false, .receive_buffer = 4096});
     auto fast = m.connect("?topics=chainbot.test.tick");
     REQUIRE(fast->next_of("subscribed"));
-    REQUIRE(eventually([&] { return m.metric("clients") == 2; }));
+    REQUIRE(eventually([&] { return m.metric("clients") == 2; }, 5s));
     const auto dropped_before = m.metric("events_dropped");
 
     const std::string filler(4096, 'x');
@@ -79,7 +79,7 @@ TEST_CASE("ws 50 concurrent clients each receive every event in order", "[ws][fl
         CHECK(seqs == expected);
     }
     // Counted once each frame is written: the last counts may land just after the clients read.
-    CHECK(eventually([&] { return m.metric("events_sent") - sent_before == static_cast<std::uint64_t>(clients * events); }));
+    CHECK(eventually([&] { return m.metric("events_sent") - sent_before == static_cast<std::uint64_t>(clients * events); }, 5s));
     CHECK(m.metric("events_dropped") == 0);
     auto prometheus = m.call("GET", "/api/chainbot/metrics/prometheus", m.admin);
     REQUIRE(prometheus.status == 200);

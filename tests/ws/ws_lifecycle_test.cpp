@@ -11,7 +11,7 @@ TEST_CASE("ws pings idle clients and closes one that never answers", "[ws][lifec
     ws_module m(R"("ws_ping_interval_seconds": 1)");
     auto alive = m.connect("?topics=chainbot.test.*");
     auto dead = m.connect("", {.reading = false});  // never reads, so never answers a ping
-    REQUIRE(eventually([&] { return m.metric("clients") == 2; }));
+    REQUIRE(eventually([&] { return m.metric("clients") == 2; }, 5s));
     CHECK(eventually([&] { return alive->pings() >= 2; }, 6s));
     REQUIRE(eventually([&] { return m.metric("clients") == 1; }, 8s));
     // The one left is the one that answers.
@@ -29,7 +29,7 @@ TEST_CASE("ws clients are closed with 1001 when the module stops", "[ws][lifecyc
     auto c = m.connect("?topics=chainbot.module.*");
     REQUIRE(c->next_of("subscribed"));
     auto silent = m.connect("", {.reading = false});  // will not answer the close frame
-    REQUIRE(eventually([&] { return m.metric("clients") == 2; }));
+    REQUIRE(eventually([&] { return m.metric("clients") == 2; }, 5s));
     const auto started = std::chrono::steady_clock::now();
     m.module.stop();
     CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(8));
@@ -47,7 +47,7 @@ TEST_CASE("ws clients are closed with 1001 when the module stops", "[ws][lifecyc
     m.module.start();
     auto again = m.connect("?topics=chainbot.test.*");
     REQUIRE(again->next_of("subscribed"));
-    REQUIRE(eventually([&] { return m.metric("clients") == 1; }));
+    REQUIRE(eventually([&] { return m.metric("clients") == 1; }, 5s));
     m.publish("chainbot.test.after_restart");
     auto e = again->next_of("event");
     REQUIRE(e);
