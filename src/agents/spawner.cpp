@@ -13,6 +13,9 @@
 
 #include <algorithm>
 #include <limits>
+#include <set>
+
+#include <unistd.h>
 
 namespace chainbot::agents {
 
@@ -25,6 +28,10 @@ namespace {
 constexpr std::size_t work_threads = 4;
 
 constexpr std::size_t max_name_length = 128;
+
+// Scale-out: "m <instance> <entanglement>" (messages stored for that instance's agents) and
+// "t <agent>" (terminated through another instance).
+constexpr const char* agents_channel = "chainbot_agents";
 
 // Steps waiting for an agent of one type; beyond, a step fails at once (kind "agent").
 constexpr std::size_t max_waiting_per_type = 10000;
@@ -369,14 +376,45 @@ std::shared_ptr<agent_actor> agent_spawner::make_actor(const store::agent& a) {
     return std::make_shared<agent_actor>(weak, a, std::move(handle));
 }
 
+struct agent_spawner::cluster_timer {
+    explicit cluster_timer(boost::asio::thread_pool& pool) : timer(pool.get_executor()) {}
+    boost::asio::steady_timer timer;
+};
+
+void agent_spawner::set_instance_id(std::string id) { instance_id_ = std::move(id); }
+
+void agent_spawner::set_cluster_hooks(cluster_hooks hooks) {
+    std::lock_guard lock(mutex_);
+    hooks_ = std::move(hooks);
+}
+
 void agent_spawner::start(runtime& rt) {
     rt_ = &rt;
     auto database = db();
-    std::map<std::string, std::shared_ptr<agent_actor>> restored;
     const auto settings = rt.settings();
+    if (instance_id_.empty()) {
+        char host[256] = "host";
+        ::gethostname(host, sizeof host - 1);
+        instance_id_ = fmt::format("{}-{}-{}", host, ::getpid(), store::new_uuid().substr(0, 8));
+    }
+    const bool cluster = database->backend() == store::backend_kind::postgresql;
+    if (cluster) {
+        // Registered (alive) before taking agents, so that no other instance takes them back.
+        char host[256] = "host";
+        ::gethostname(host, sizeof host - 1);
+        database->cluster().register_instance(instance_id_, host, ::getpid(), CHAINBOT_VERSION);
+    }
+    // An agent runs on one instance, its owner. SQLite has one instance per file: every agent
+    // is this one's. PostgreSQL: those without a live owner (let go at a clean stop, or
+    // whose owner stopped heartbeating) are taken over.
+    const auto lease_ms = cluster ? static_cast<std::int64_t>(settings->cluster.lease_seconds * 1000.0) : 0;
+    database->agents().adopt(instance_id_, lease_ms);
+    std::map<std::string, std::shared_ptr<agent_actor>> restored;
     const auto& enabled = settings->agents.types;
+    store::agent_filter mine;
+    mine.owner_instance = instance_id_;
     for (std::size_t offset = 0;; offset += 500) {
-        auto batch = database->agents().list({}, {500, offset});
+        auto batch = database->agents().list(mine, {500, offset});
         for (auto& a : batch) {
             if (a.state == store::agent_state::terminated) continue;
             const bool type_enabled = std::find(enabled.begin(), enabled.end(), a.type) != enabled.end();
@@ -398,6 +436,20 @@ void agent_spawner::start(runtime& rt) {
         accepting_ = true;
         stopping_ = std::make_shared<std::atomic<bool>>(false);
     }
+    if (cluster) {
+        std::weak_ptr<agent_spawner> weak = weak_from_this();
+        listener_ = database->listen(
+            {agents_channel},
+            [weak](const store::notification& n) {
+                if (auto self = weak.lock()) self->on_cluster_notification(n);
+            },
+            [weak](const std::string& what) {
+                if (auto self = weak.lock(); self && self->rt_) self->rt_->log().warning("agents", "{}", what);
+            });
+        std::lock_guard lock(mutex_);
+        cluster_timer_ = std::make_shared<cluster_timer>(*pool_);
+    }
+    if (cluster) cluster_tick();
     rt.health().add("agent_spawner", [this]() -> component_health {
         if (!rt_ || !rt_->running()) return {0.0, "the agent spawner is stopped"};
         const auto c = counts();
@@ -419,12 +471,154 @@ void agent_spawner::stop() noexcept {
         waiting = std::exchange(waiting_, {});
         pool = std::move(pool_);
         if (stopping_) stopping_->store(true);  // long jobs that watch it end early
+        if (cluster_timer_) cluster_timer_->timer.cancel();
     }
+    listener_.reset();
     for (auto& [type, tasks] : waiting)
         for (auto& t : tasks)
             t.done(std::make_exception_ptr(service_error(503, "unavailable", "the module is stopping")), nullptr);
     if (pool) pool->join();  // running jobs end; the mailboxes' other jobs are dropped
+    {
+        std::lock_guard lock(mutex_);
+        cluster_timer_.reset();
+    }
+    // A clean stop lets the agents go: another instance (or this one, restarted) takes them at once.
+    try {
+        if (auto database = store_(); database && database->backend() == store::backend_kind::postgresql)
+            database->agents().release(instance_id_);
+    } catch (const std::exception& e) {
+        if (rt_) rt_->log().warning("agents", "cannot let go of this instance's agents: {}", e.what());
+    }
     if (rt_) rt_->health().remove("agent_spawner");
+}
+
+// ---- scale-out -----------------------------------------------------------------------
+
+void agent_spawner::notify_messages(const std::string& instance, const std::string& entanglement_id) {
+    try {
+        if (auto database = store_(); database && database->backend() == store::backend_kind::postgresql)
+            database->notify(agents_channel, fmt::format("m {} {}", instance, entanglement_id));
+    } catch (const std::exception& e) {
+        if (rt_) rt_->log().debug("agents", "cannot notify instance '{}': {}", instance, e.what());
+    }
+}
+
+void agent_spawner::on_cluster_notification(const store::notification& n) {
+    // On the listener's thread: the work goes to the pool.
+    std::weak_ptr<agent_spawner> weak = weak_from_this();
+    if (n.channel.empty()) {  // (re)connected: something may have been missed
+        post_work([weak] {
+            if (auto self = weak.lock()) self->cluster_tick_once();
+        });
+        return;
+    }
+    const std::string_view p(n.payload);
+    if (p.starts_with("m ")) {  // "m <instance> <entanglement>"
+        const auto rest = p.substr(2);
+        const auto space = rest.find(' ');
+        if (space == std::string_view::npos || rest.substr(0, space) != instance_id_) return;
+        std::function<void(const std::string&)> hook;
+        {
+            std::lock_guard lock(mutex_);
+            hook = hooks_.messages_waiting;
+        }
+        if (hook) post_work([hook, e = std::string(rest.substr(space + 1))] { hook(e); });
+    } else if (p.starts_with("t ")) {  // "t <agent>": terminated by another instance
+        forget(std::string(p.substr(2)), "it was terminated through another instance");
+    }
+}
+
+void agent_spawner::forget(const std::string& agent_id, const char* why) {
+    std::shared_ptr<agent_actor> actor;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = actors_.find(agent_id); it != actors_.end()) {
+            actor = it->second;
+            actors_.erase(it);
+        }
+    }
+    if (!actor) return;
+    for (auto& e : actor->terminate())
+        if (e.on_dropped) e.on_dropped();
+    if (rt_) rt_->log().info("agents", "agent '{}' no longer runs here: {}", agent_id, why);
+}
+
+void agent_spawner::cluster_tick() {
+    cluster_tick_once();
+    std::lock_guard lock(mutex_);
+    if (!accepting_ || !cluster_timer_ || !rt_) return;
+    const auto poll = std::chrono::milliseconds(
+        std::max<std::int64_t>(50, static_cast<std::int64_t>(rt_->settings()->cluster.poll_seconds * 1000.0)));
+    cluster_timer_->timer.expires_after(poll);
+    std::weak_ptr<agent_spawner> weak = weak_from_this();
+    cluster_timer_->timer.async_wait([weak](const boost::system::error_code& ec) {
+        if (ec) return;  // cancelled: stopping
+        if (auto self = weak.lock()) self->cluster_tick();
+    });
+}
+
+void agent_spawner::cluster_tick_once() {
+    if (!accepting()) return;
+    try {
+        auto database = db();
+        const auto settings = rt_->settings();
+        // Agents whose owner died (or let them go) come here.
+        const auto adopted =
+            database->agents().adopt(instance_id_, static_cast<std::int64_t>(settings->cluster.lease_seconds * 1000.0));
+        std::vector<std::string> arrived;
+        std::vector<std::string> types;
+        for (const auto& id : adopted) {
+            auto record = database->agents().get(id);
+            if (!record || record->state == store::agent_state::terminated) continue;
+            const auto& enabled = settings->agents.types;
+            const auto state = std::find(enabled.begin(), enabled.end(), record->type) != enabled.end()
+                                   ? store::agent_state::idle
+                                   : store::agent_state::error;
+            if (record->state != state) {
+                database->agents().set_state(id, state);
+                record->state = state;
+            }
+            auto actor = make_actor(*record);
+            {
+                std::lock_guard lock(mutex_);
+                if (!accepting_ || actors_.count(id)) continue;
+                actors_[id] = actor;
+            }
+            arrived.push_back(id);
+            types.push_back(record->type);
+        }
+        // Actors of agents this instance no longer owns (taken over while it was too slow to
+        // heartbeat) or that were terminated elsewhere: the database decides.
+        store::agent_filter mine;
+        mine.owner_instance = instance_id_;
+        std::set<std::string> owned;
+        for (std::size_t offset = 0;; offset += 500) {
+            auto batch = database->agents().list(mine, {500, offset});
+            for (const auto& a : batch)
+                if (a.state != store::agent_state::terminated) owned.insert(a.id);
+            if (batch.size() < 500) break;
+        }
+        std::vector<std::string> lost;
+        {
+            std::lock_guard lock(mutex_);
+            for (const auto& [id, actor] : actors_)
+                if (!owned.count(id)) lost.push_back(id);
+        }
+        for (const auto& id : lost) forget(id, "another instance runs it now, or it was terminated");
+        cluster_hooks hooks;
+        {
+            std::lock_guard lock(mutex_);
+            hooks = hooks_;
+        }
+        if (!arrived.empty()) {
+            rt_->log().info("agents", "{} agents taken over from other instances", arrived.size());
+            if (hooks.adopted) hooks.adopted(arrived);
+            for (const auto& t : types) on_idle(t);
+        }
+        if (hooks.messages_waiting) hooks.messages_waiting("");
+    } catch (const std::exception& e) {
+        if (rt_) rt_->log().warning("agents", "cluster pass failed, retrying: {}", e.what());
+    }
 }
 
 void agent_spawner::check_limits(const std::string& type) const {
@@ -484,6 +678,7 @@ store::agent agent_spawner::spawn(const spawn_request& request) {
         n.id = store::new_uuid();
         n.name = request.name.empty() ? fmt::format("{}-{}", request.type, n.id.substr(0, 8)) : request.name;
         n.config = json::serialize(request.config);
+        n.owner_instance = instance_id_;
         record = db()->agents().create(n);
     } catch (...) {
         std::lock_guard lock(mutex_);
@@ -522,6 +717,15 @@ store::agent agent_spawner::terminate(const std::string& id) {
         actor->persist_terminated(*database);
     } else {
         database->agents().set_state(id, store::agent_state::terminated);
+        // It runs on another instance: that one drops it now (its tick would, later).
+        if (record->owner_instance && *record->owner_instance != instance_id_ &&
+            database->backend() == store::backend_kind::postgresql) {
+            try {
+                database->notify(agents_channel, "t " + id);
+            } catch (const std::exception& e) {
+                rt_->log().debug("agents", "cannot notify the instance running '{}': {}", id, e.what());
+            }
+        }
     }
     for (auto& e : dropped)
         if (e.on_dropped) e.on_dropped();

@@ -81,6 +81,26 @@ public:
     /// the entanglement manager: (sender agent id, message) -> the stored message.
     void set_message_sender(std::function<boost::json::value(const std::string&, const boost::json::object&)> sender);
 
+    /// @brief Scale-out: the id under which this instance registers (the orchestrator's);
+    /// set before start. A spawner alone makes one up.
+    void set_instance_id(std::string id);
+    const std::string& instance_id() const noexcept { return instance_id_; }
+
+    /// @brief Scale-out (PostgreSQL): what the entanglement manager does when agents arrive
+    /// here and when messages may be waiting for this instance's agents.
+    struct cluster_hooks {
+        /// Agents this instance took over (their owner died or let them go), after their
+        /// actors exist. Runs on the work pool.
+        std::function<void(const std::vector<std::string>& agent_ids)> adopted;
+        /// Another instance stored messages for an agent here (argument: the entanglement),
+        /// or "" on the slow fallback poll (a notification may have been lost). Work pool.
+        std::function<void(const std::string& entanglement_id)> messages_waiting;
+    };
+    void set_cluster_hooks(cluster_hooks hooks);
+    /// @brief Scale-out: wakes `instance` to deliver what was stored for its agents in an
+    /// entanglement (NOTIFY). Nothing on SQLite; failures are logged (the poll covers them).
+    void notify_messages(const std::string& instance, const std::string& entanglement_id);
+
     /// @brief Blocking. service_error: 400 unknown/disabled type or bad config (naming the
     /// key), 409 limit_reached (naming the limit and its value), 503 when stopped.
     store::agent spawn(const spawn_request& request);
@@ -106,7 +126,7 @@ public:
     bool can_accept(const std::string& agent_id, std::string* why = nullptr) const;
     /// @brief The live agents of a type (all types when empty).
     std::vector<std::shared_ptr<const orchestrator::agent_handle>> live_agents(const std::string& type = {}) const;
-    /// @brief True when the agent exists here and is not terminated.
+    /// @brief True when the agent runs here (this instance owns it) and is not terminated.
     bool is_live(const std::string& agent_id) const;
     spawner_counts counts() const;
     /// @brief False once stop() began: mailbox jobs dropped then are not lost work to
@@ -130,6 +150,14 @@ private:
     void on_idle(const std::string& type);
     void spawn_for_waiters();
     bool post_work(std::function<void()> job);
+    /// @brief Scale-out: takes over orphaned agents, drops actors this instance no longer
+    /// owns, and runs the fallback poll of messages; re-arms itself every cluster.poll_seconds.
+    void cluster_tick();
+    void cluster_tick_once();
+    void on_cluster_notification(const store::notification& n);
+    /// @brief Removes an actor from memory only (its agent runs elsewhere or was terminated
+    /// by another instance); the jobs in its mailbox are dropped.
+    void forget(const std::string& agent_id, const char* why);
     /// @brief Runs `job` on the work pool after `delay`; false (nothing queued) once stopping.
     bool post_work_after(std::chrono::milliseconds delay, std::function<void()> job);
 
@@ -137,6 +165,11 @@ private:
     runtime* rt_ = nullptr;
     std::unique_ptr<boost::asio::thread_pool> pool_;
     std::function<boost::json::value(const std::string&, const boost::json::object&)> sender_;
+    std::string instance_id_;
+    cluster_hooks hooks_;
+    std::unique_ptr<store::notification_listener> listener_;
+    struct cluster_timer;  // an Asio timer (kept out of this header)
+    std::shared_ptr<cluster_timer> cluster_timer_;
 
     mutable std::mutex mutex_;
     bool accepting_ = false;

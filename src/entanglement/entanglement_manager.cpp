@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <set>
 
 namespace chainbot::entanglement {
 
@@ -37,12 +38,6 @@ int reply_depth(const store::message& m) {
 }
 
 }  // namespace
-
-/// Counts the receivers of a broadcast that still have to handle it.
-struct entanglement_manager::broadcast_progress {
-    std::atomic<std::size_t> remaining;
-    explicit broadcast_progress(std::size_t n) : remaining(n) {}
-};
 
 entanglement_manager::entanglement_manager(std::function<std::shared_ptr<store::database>()> store,
                                            std::shared_ptr<agents::agent_spawner> spawner,
@@ -101,10 +96,30 @@ void entanglement_manager::start(runtime& rt) {
         }
         return {1.0, {}};
     });
-    redeliver();
+    agents::agent_spawner::cluster_hooks hooks;
+    hooks.adopted = [weak](const std::vector<std::string>& agent_ids) {
+        if (auto self = weak.lock()) self->redeliver(agent_ids);
+    };
+    hooks.messages_waiting = [weak](const std::string& entanglement_id) {
+        auto self = weak.lock();
+        if (!self) return;
+        try {
+            if (entanglement_id.empty()) return self->drain_all();
+            auto lock = self->lock_for(entanglement_id);
+            std::lock_guard guard(*lock);
+            self->drain_locked(entanglement_id);
+        } catch (const std::exception& e) {
+            if (self->rt_) self->rt_->log().warning("entanglement", "cannot deliver waiting messages: {}", e.what());
+        }
+    };
+    spawner_->set_cluster_hooks(std::move(hooks));
+    std::vector<std::string> mine;
+    for (const auto& a : spawner_->live_agents()) mine.push_back(a->id);
+    redeliver(mine);
 }
 
 void entanglement_manager::stop() noexcept {
+    spawner_->set_cluster_hooks({});
     if (rt_) rt_->health().remove("entanglement_manager");
 }
 
@@ -208,12 +223,14 @@ store::message entanglement_manager::send(const send_request& request) {
         check_live_member(*database, request.entanglement_id, *request.receiver_id, "receiver");
         receivers.push_back(*request.receiver_id);
     } else {
-        for (const auto& m : database->entanglements().members(request.entanglement_id))
-            if (m.agent_id != request.sender_id && spawner_->is_live(m.agent_id)) receivers.push_back(m.agent_id);
+        for (auto& id : database->entanglements().live_members(request.entanglement_id))
+            if (id != request.sender_id) receivers.push_back(std::move(id));
     }
+    // The mailboxes here are checked now; those of agents running on other instances when
+    // the message reaches them (it waits, stored, until there is room).
     for (const auto& r : receivers) {
         std::string why;
-        if (!spawner_->can_accept(r, &why)) throw service_error(409, "mailbox_full", why);
+        if (spawner_->is_live(r) && !spawner_->can_accept(r, &why)) throw service_error(409, "mailbox_full", why);
     }
     store::new_message n;
     n.entanglement_id = request.entanglement_id;
@@ -222,6 +239,7 @@ store::message entanglement_manager::send(const send_request& request) {
     n.type = request.message_type;
     n.content = json::serialize(request.content);
     if (request.metadata) n.metadata = json::serialize(*request.metadata);
+    n.receivers = receivers;
     auto stored = database->in_transaction([&](store::transaction& tx) {
         auto m = tx.entanglements().append(n);
         tx.agents().add_counters(request.sender_id, {0, 0, 1, 0});
@@ -233,7 +251,16 @@ store::message entanglement_manager::send(const send_request& request) {
     fields["message_id"] = stored.id;
     fields["receivers"] = receivers.size();
     rt_->events().publish("chainbot.entanglement.message", std::move(fields));
-    deliver(stored, receivers);
+    // Receivers running on other instances: their instance delivers it (woken now; its
+    // slow poll covers a lost notification). Those here: now, in sequence order.
+    std::set<std::string> elsewhere;
+    for (const auto& r : receivers) {
+        if (spawner_->is_live(r)) continue;
+        if (auto a = database->agents().get(r); a && a->owner_instance && *a->owner_instance != spawner_->instance_id())
+            elsewhere.insert(*a->owner_instance);
+    }
+    for (const auto& instance : elsewhere) spawner_->notify_messages(instance, request.entanglement_id);
+    drain_locked(request.entanglement_id);
     return stored;
 }
 
@@ -244,59 +271,70 @@ std::vector<store::message> entanglement_manager::messages(const std::string& id
     return database->entanglements().messages(id, filter, page);
 }
 
-std::vector<std::string> entanglement_manager::receivers_of(store::database& database, const store::message& m) {
-    std::vector<std::string> out;
-    if (m.receiver_id) {
-        if (spawner_->is_live(*m.receiver_id) && database.entanglements().is_member(m.entanglement_id, *m.receiver_id))
-            out.push_back(*m.receiver_id);
-        return out;
+void entanglement_manager::drain_all() {
+    for (const auto& e : db()->entanglements().with_pending_deliveries(spawner_->instance_id())) {
+        auto lock = lock_for(e);
+        std::lock_guard guard(*lock);
+        drain_locked(e);
     }
-    for (const auto& member : database.entanglements().members(m.entanglement_id))
-        if (member.agent_id != m.sender_id && spawner_->is_live(member.agent_id)) out.push_back(member.agent_id);
-    return out;
 }
 
-void entanglement_manager::deliver(const store::message& m, const std::vector<std::string>& receivers, bool redelivery) {
+void entanglement_manager::drain_locked(const std::string& entanglement_id) {
     auto database = db();
-    if (receivers.empty()) {
-        database->entanglements().set_delivery(m.id, store::delivery_state::processed);  // nobody to wait for
-        return;
-    }
-    if (m.state == store::delivery_state::pending) {
-        // Before any mailbox gets it: a fast receiver's "processed" must come after this.
-        database->entanglements().set_delivery(m.id, store::delivery_state::delivered);
-    }
-    auto progress = std::make_shared<broadcast_progress>(receivers.size());
     std::weak_ptr<entanglement_manager> weak = weak_from_this();
-    for (const auto& receiver : receivers) {
-        // `handled`: the receiver ran it, or will never get it (terminated). A job dropped
-        // because the module is stopping is neither: the message stays unprocessed and is
-        // delivered again at the next start.
-        auto finished = [weak, progress, id = m.id](bool handled) {
-            auto self = weak.lock();
-            if (!self) return;
-            if (!handled && !self->spawner_->accepting()) return;
-            if (progress->remaining.fetch_sub(1) != 1) return;
-            try {
-                self->db()->entanglements().set_delivery(id, store::delivery_state::processed);
-            } catch (const std::exception& e) {
-                if (self->rt_) self->rt_->log().warning("entanglement", "message '{}': cannot mark processed: {}", id, e.what());
+    for (;;) {
+        const auto batch = database->entanglements().pending_deliveries(entanglement_id, spawner_->instance_id());
+        std::size_t moved = 0;
+        for (const auto& d : batch) {
+            if (!spawner_->is_live(d.agent_id)) {
+                // Terminated since: it will never get it. Otherwise (not running here yet)
+                // it stays pending for a later pass.
+                auto a = database->agents().get(d.agent_id);
+                if (!a || a->state == store::agent_state::terminated) {
+                    database->entanglements().advance_delivery(d.msg.id, d.agent_id, store::delivery_state::processed);
+                    ++moved;
+                }
+                continue;
             }
-        };
-        std::string why;
-        const bool ok = spawner_->deliver(
-            receiver,
-            [weak, m, finished](const std::shared_ptr<const orchestrator::agent_handle>& agent) {
-                if (auto self = weak.lock()) self->react(agent, m);
-                finished(true);
-            },
-            &why, [finished] { finished(false); }, redelivery);
-        if (!ok) {
-            // A receiver that is gone will never get it; one that refused it (a full mailbox,
-            // the error state) leaves the message unprocessed, to be delivered at the next start.
-            if (!spawner_->is_live(receiver)) finished(false);
-            if (rt_) rt_->log().warning("entanglement", "message '{}' not delivered to '{}': {}", m.id, receiver, why);
+            // `handled`: the receiver ran it, or never will (terminated). A job dropped because
+            // the module is stopping, or because the agent now runs on another instance, is
+            // neither: it stays delivered-but-unprocessed and is delivered again by whoever
+            // runs the agent next.
+            auto finished = [weak, id = d.msg.id, agent = d.agent_id](bool handled) {
+                auto self = weak.lock();
+                if (!self) return;
+                try {
+                    auto database = self->db();
+                    if (!handled) {
+                        if (!self->spawner_->accepting()) return;
+                        auto a = database->agents().get(agent);
+                        if (a && a->state != store::agent_state::terminated) return;
+                    }
+                    database->entanglements().advance_delivery(id, agent, store::delivery_state::processed);
+                } catch (const std::exception& e) {
+                    if (self->rt_)
+                        self->rt_->log().warning("entanglement", "message '{}': cannot mark it processed by '{}': {}", id,
+                                                 agent, e.what());
+                }
+            };
+            std::string why;
+            // Accepted at send time (the mailboxes here were checked then): past the limit.
+            const bool ok = spawner_->deliver(
+                d.agent_id,
+                [weak, m = d.msg, finished](const std::shared_ptr<const orchestrator::agent_handle>& agent) {
+                    if (auto self = weak.lock()) self->react(agent, m);
+                    finished(true);
+                },
+                &why, [finished] { finished(false); }, true);
+            if (!ok) {
+                if (rt_) rt_->log().warning("entanglement", "message '{}' not delivered to '{}': {}", d.msg.id, d.agent_id, why);
+                continue;  // the error state: stays pending
+            }
+            // After it is in the mailbox; a receiver that already processed it is not moved back.
+            database->entanglements().advance_delivery(d.msg.id, d.agent_id, store::delivery_state::delivered);
+            ++moved;
         }
+        if (batch.size() < 500 || moved == 0) return;
     }
 }
 
@@ -384,33 +422,13 @@ void entanglement_manager::reply(const orchestrator::agent_handle& agent, const 
     send(r);  // may throw a rule violation (the sender left or was terminated): logged by react
 }
 
-void entanglement_manager::redeliver() {
+void entanglement_manager::redeliver(const std::vector<std::string>& agent_ids) {
     auto database = db();
+    // What was in their mailboxes died with the process that ran them.
     std::size_t count = 0;
-    for (std::size_t offset = 0;; offset += 200) {
-        auto batch = database->entanglements().list({200, offset});
-        for (const auto& e : batch) {
-            auto lock = lock_for(e.id);
-            std::lock_guard guard(*lock);
-            std::vector<store::message> unprocessed;
-            for (std::int64_t after = 0;;) {
-                store::message_filter f;
-                f.after_sequence = after;
-                auto page = database->entanglements().messages(e.id, f, {500, 0});
-                for (auto& m : page)
-                    if (m.state == store::delivery_state::pending || m.state == store::delivery_state::delivered)
-                        unprocessed.push_back(std::move(m));
-                if (page.size() < 500) break;
-                after = page.back().sequence;
-            }
-            for (const auto& m : unprocessed) {
-                deliver(m, receivers_of(*database, m), true);  // accepted once: past the mailbox limit
-                ++count;
-            }
-        }
-        if (batch.size() < 200) break;
-    }
-    if (count > 0) rt_->log().info("entanglement", "{} unprocessed messages delivered again", count);
+    for (const auto& id : agent_ids) count += database->entanglements().reset_delivered(id);
+    drain_all();
+    if (count > 0 && rt_) rt_->log().info("entanglement", "{} unprocessed messages delivered again", count);
 }
 
 json::object entanglement_manager::to_json(const store::message& m) {

@@ -5,10 +5,13 @@
 /// Rules (each refusal is a service_error naming the rule): only members send; a private
 /// message goes to a member; terminated agents neither send nor receive; the message type
 /// is one of task, result, notification, chat, error. A message is stored (with the next
-/// sequence number of its entanglement) before send() returns, then put in each
-/// receiver's mailbox in sequence order; it is marked delivered once in every mailbox and
-/// processed once every receiver handled it. Messages not processed when the module
-/// stopped are delivered again at the next start (at-least-once).
+/// sequence number of its entanglement, and a pending delivery per receiver) before send()
+/// returns. Each receiver's delivery is put in its mailbox in sequence order by the
+/// instance that runs the receiver (scale-out: another instance is woken by NOTIFY, and
+/// polls in case a notification was lost). A delivery goes pending -> delivered ->
+/// processed; the message is delivered once no receiver is pending and processed once every
+/// receiver handled it. Deliveries not processed when their agent's process stopped are
+/// delivered again by whoever runs the agent next (at-least-once).
 ///
 /// Agents react (see docs/entanglements.md): any agent receiving a `task`
 /// ({"task", "input", "config"}) runs that task of its type and answers the sender with a
@@ -90,17 +93,19 @@ public:
     std::uint64_t reactions_failed() const noexcept { return reactions_failed_.load(); }
 
 private:
-    struct broadcast_progress;
     std::shared_ptr<store::database> db() const;
     std::shared_ptr<std::mutex> lock_for(const std::string& entanglement_id);
     void check_live_member(store::database& db, const std::string& entanglement_id, const std::string& agent_id,
                            const char* role);
-    std::vector<std::string> receivers_of(store::database& db, const store::message& m);
-    void deliver(const store::message& m, const std::vector<std::string>& receivers, bool redelivery = false);
+    /// @brief Puts the pending deliveries of an entanglement to the agents running here in
+    /// their mailboxes, in sequence order. With the entanglement's lock held.
+    void drain_locked(const std::string& entanglement_id);
+    void drain_all();
     void react(const std::shared_ptr<const orchestrator::agent_handle>& agent, const store::message& m);
     void reply(const orchestrator::agent_handle& agent, const store::message& to, const std::string& type,
                boost::json::value content);
-    void redeliver();
+    /// @brief After a restart or a takeover: what those agents had in their mailboxes, again.
+    void redeliver(const std::vector<std::string>& agent_ids);
 
     std::function<std::shared_ptr<store::database>()> store_;
     std::shared_ptr<agents::agent_spawner> spawner_;

@@ -191,6 +191,7 @@ void chainbot_module::initialize(host_services services, std::string_view config
     api->table().add_forwarded({"GET", "/api/chainbot/hardware", std::string(api::permission::read), {},
                                 "Raspberry Pi readings, thermal state and GPIO lines"}, hardware_routes);
     auto spawner = std::make_shared<agents::agent_spawner>([store] { return store->store(); });
+    spawner->set_instance_id(orch->instance_id());
     auto entanglements =
         std::make_shared<entanglement::entanglement_manager>([store] { return store->store(); }, spawner, &orch->tasks());
     // One HTTP client for api_call and webhook steps, the api agent and the assistant's model calls.

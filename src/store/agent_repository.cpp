@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace chainbot::store {
 
 namespace {
@@ -65,7 +67,14 @@ std::string select_agents() { return fmt::format("SELECT {} FROM agents", agent_
 void apply_filter(detail::filter& f, const agent_filter& af) {
     if (af.type) f.add("type = :t", *af.type);
     if (af.state) f.add("state = :s", std::string(to_string(*af.state)));
+    if (af.owner_instance) f.add("owner_instance = :o", *af.owner_instance);
 }
+
+struct id_row {
+    std::string id;
+    void bind(soci::statement& st) { st.exchange(soci::into(id)); }
+    std::string record() const { return id; }
+};
 
 void require_changed(long long rows, const std::string& id) {
     if (rows == 0) throw store_not_found(fmt::format("agent {} not found", id));
@@ -160,6 +169,30 @@ void agent_repository::add_counters(const std::string& id, const agent_counters&
 void agent_repository::remove(const std::string& id) {
     runner_->call(access::write, [&](connection& c) {
         require_changed(detail::exec(c, "DELETE FROM agents WHERE id = :id", soci::use(id)), id);
+    });
+}
+
+std::vector<std::string> agent_repository::adopt(const std::string& instance, std::int64_t lease_ms) {
+    return runner_->call(access::write, [&](connection& c) {
+        long long lease = lease_ms;
+        // One statement: two instances adopting at once each take a row or leave it (the row
+        // lock orders them and the loser sees a live owner).
+        auto ids = detail::query_rows<id_row>(
+            c,
+            fmt::format("UPDATE agents SET owner_instance = :me WHERE state <> 'terminated' AND "
+                        "(owner_instance IS NULL OR (owner_instance <> :me2 AND owner_instance NOT IN "
+                        "(SELECT id FROM instances WHERE heartbeat_at > {} - :lease))) RETURNING id",
+                        c.sql_dialect.now_ms()),
+            soci::use(instance), soci::use(instance), soci::use(lease));
+        std::sort(ids.begin(), ids.end());
+        return ids;
+    });
+}
+
+std::size_t agent_repository::release(const std::string& instance) {
+    return runner_->call(access::write, [&](connection& c) {
+        return static_cast<std::size_t>(
+            detail::exec(c, "UPDATE agents SET owner_instance = NULL WHERE owner_instance = :me", soci::use(instance)));
     });
 }
 

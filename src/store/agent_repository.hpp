@@ -48,6 +48,7 @@ struct new_agent {
 struct agent_filter {
     std::optional<std::string> type;
     std::optional<agent_state> state;
+    std::optional<std::string> owner_instance;  // scale-out: the instance running it
 };
 
 class agent_repository {
@@ -66,6 +67,14 @@ public:
     void add_counters(const std::string& id, const agent_counters& delta);
     /// @brief Deletes the agent and its memberships. store_not_found when missing.
     void remove(const std::string& id);
+
+    /// @brief Scale-out: makes `instance` the owner of every agent that is not terminated and
+    /// has no live owner (none, or an instance that has not heartbeated for `lease_ms`, or that
+    /// left the registry). Returns the ids it took, in id order.
+    std::vector<std::string> adopt(const std::string& instance, std::int64_t lease_ms);
+    /// @brief Scale-out: lets go of the agents `instance` owns (a clean stop), so that another
+    /// instance, or this one after a restart, adopts them at once.
+    std::size_t release(const std::string& instance);
 
 private:
     detail::runner* runner_;

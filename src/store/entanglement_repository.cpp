@@ -89,6 +89,36 @@ struct message_row {
     }
 };
 
+// A message joined with one of its deliveries.
+struct delivery_row {
+    message_row m;
+    std::string agent_id, delivery_state_text;
+    void bind(soci::statement& st) {
+        m.bind(st);
+        st.exchange(soci::into(agent_id));
+        st.exchange(soci::into(delivery_state_text));
+    }
+    delivery record() const {
+        delivery d{m.record(), agent_id, delivery_state::pending};
+        if (auto s = parse_delivery_state(delivery_state_text)) d.state = *s;
+        return d;
+    }
+};
+
+std::string select_deliveries() {
+    std::string cols = "m." + std::string(message_row::columns);
+    for (std::size_t at = cols.find(", "); at != std::string::npos; at = cols.find(", ", at + 4)) cols.replace(at, 2, ", m.");
+    return fmt::format("SELECT {}, d.agent_id, d.state FROM message_deliveries d "
+                       "JOIN entanglement_messages m ON m.id = d.message_id JOIN agents a ON a.id = d.agent_id",
+                       cols);
+}
+
+struct text_row {
+    std::string text;
+    void bind(soci::statement& st) { st.exchange(soci::into(text)); }
+    std::string record() const { return text; }
+};
+
 std::string select_entanglements() { return fmt::format("SELECT {} FROM entanglements", entanglement_row::columns); }
 std::string select_messages() { return fmt::format("SELECT {} FROM entanglement_messages", message_row::columns); }
 
@@ -191,14 +221,27 @@ message entanglement_repository::append(const new_message& n) {
                                            soci::use(at), soci::use(m.entanglement_id));
         if (!seq) throw store_not_found(fmt::format("entanglement {} not found", m.entanglement_id));
         m.sequence = *seq;
+        if (n.receivers.empty()) {  // nobody to wait for
+            m.state = delivery_state::processed;
+            m.delivered_at = m.processed_at = m.created_at;
+        }
         const std::string state(to_string(m.state));
+        detail::nullable_int done(n.receivers.empty() ? std::optional<long long>(at) : std::nullopt);
         detail::nullable_text receiver(m.receiver_id), metadata(m.metadata);
         detail::exec(c,
                      "INSERT INTO entanglement_messages (id, entanglement_id, seq, sender_id, receiver_id, type, "
-                     "content, metadata, state, created_at) VALUES (:id, :e, :q, :s, :r, :t, :c, :m, :st, :at)",
+                     "content, metadata, state, created_at, delivered_at, processed_at) "
+                     "VALUES (:id, :e, :q, :s, :r, :t, :c, :m, :st, :at, :da, :pa)",
                      soci::use(m.id), soci::use(m.entanglement_id), soci::use(m.sequence), soci::use(m.sender_id),
                      soci::use(receiver.value, receiver.ind), soci::use(m.type), soci::use(m.content),
-                     soci::use(metadata.value, metadata.ind), soci::use(state), soci::use(at));
+                     soci::use(metadata.value, metadata.ind), soci::use(state), soci::use(at),
+                     soci::use(done.value, done.ind), soci::use(done.value, done.ind));
+        long long seq_value = m.sequence;
+        for (const auto& r : n.receivers)
+            detail::exec(c,
+                         "INSERT INTO message_deliveries (message_id, agent_id, entanglement_id, seq, state) "
+                         "VALUES (:m, :a, :e, :q, 'pending')",
+                         soci::use(m.id), soci::use(r), soci::use(m.entanglement_id), soci::use(seq_value));
         return m;
     });
 }
@@ -223,22 +266,89 @@ std::vector<message> entanglement_repository::messages(const std::string& entang
     });
 }
 
-void entanglement_repository::set_delivery(const std::string& message_id, delivery_state state) {
-    runner_->call(access::write, [&](connection& c) {
-        const std::string name(to_string(state));
+std::vector<std::string> entanglement_repository::live_members(const std::string& entanglement_id) {
+    return runner_->call(access::read, [&](connection& c) {
+        return detail::query_rows<text_row>(c,
+                                            "SELECT mem.agent_id FROM entanglement_members mem JOIN agents a ON "
+                                            "a.id = mem.agent_id WHERE mem.entanglement_id = :e AND a.state <> "
+                                            "'terminated' ORDER BY mem.joined_at, mem.agent_id",
+                                            soci::use(entanglement_id));
+    });
+}
+
+std::vector<delivery> entanglement_repository::pending_deliveries(const std::string& entanglement_id,
+                                                                  const std::optional<std::string>& owner_instance,
+                                                                  std::size_t limit) {
+    return runner_->call(access::read, [&](connection& c) {
+        detail::filter f;
+        f.add("d.entanglement_id = :e", entanglement_id);
+        f.add("d.state = :s", std::string("pending"));
+        if (owner_instance) f.add("a.owner_instance = :o", *owner_instance);
+        return detail::query_filtered<delivery_row>(c, select_deliveries(), f, " ORDER BY d.seq, d.agent_id",
+                                                    page{limit, 0});
+    });
+}
+
+std::vector<std::string> entanglement_repository::with_pending_deliveries(const std::optional<std::string>& owner_instance) {
+    return runner_->call(access::read, [&](connection& c) {
+        if (!owner_instance)
+            return detail::query_rows<text_row>(
+                c, "SELECT DISTINCT entanglement_id FROM message_deliveries WHERE state = 'pending' ORDER BY entanglement_id");
+        return detail::query_rows<text_row>(c,
+                                            "SELECT DISTINCT d.entanglement_id FROM message_deliveries d JOIN agents a "
+                                            "ON a.id = d.agent_id WHERE d.state = 'pending' AND a.owner_instance = :o "
+                                            "ORDER BY d.entanglement_id",
+                                            soci::use(*owner_instance));
+    });
+}
+
+bool entanglement_repository::advance_delivery(const std::string& message_id, const std::string& agent_id,
+                                               delivery_state state) {
+    if (state != delivery_state::delivered && state != delivery_state::processed)
+        throw store_error("advance_delivery: a delivery only moves to delivered or processed");
+    return runner_->call(access::write, [&](connection& c) {
         const long long at = detail::to_db(now());
-        detail::nullable_int delivered(state == delivery_state::delivered || state == delivery_state::processed
-                                           ? std::optional<long long>(at)
-                                           : std::nullopt);
-        detail::nullable_int processed(state == delivery_state::processed ? std::optional<long long>(at)
-                                                                          : std::nullopt);
-        const auto n = detail::exec(c,
-                                    "UPDATE entanglement_messages SET state = :s, "
-                                    "delivered_at = COALESCE(delivered_at, :d), processed_at = COALESCE(processed_at, :p) "
-                                    "WHERE id = :id",
-                                    soci::use(name), soci::use(delivered.value, delivered.ind),
-                                    soci::use(processed.value, processed.ind), soci::use(message_id));
-        if (n == 0) throw store_not_found(fmt::format("message {} not found", message_id));
+        const bool processed = state == delivery_state::processed;
+        // The message's row lock first: receivers finishing at the same moment take turns, so
+        // the last one sees all the others' rows (PostgreSQL reads per statement).
+        detail::exec(c, "UPDATE entanglement_messages SET seq = seq WHERE id = :id", soci::use(message_id));
+        const auto changed = detail::exec(
+            c,
+            processed ? "UPDATE message_deliveries SET state = 'processed' WHERE message_id = :m AND agent_id = :a AND "
+                        "state <> 'processed'"
+                      : "UPDATE message_deliveries SET state = 'delivered' WHERE message_id = :m AND agent_id = :a AND "
+                        "state = 'pending'",
+            soci::use(message_id), soci::use(agent_id));
+        if (changed == 0) return false;
+        // The message follows its slowest receiver.
+        if (processed)
+            detail::exec(c,
+                         "UPDATE entanglement_messages SET state = 'processed', delivered_at = COALESCE(delivered_at, :d), "
+                         "processed_at = :p WHERE id = :id AND state <> 'processed' AND NOT EXISTS (SELECT 1 FROM "
+                         "message_deliveries WHERE message_id = :id2 AND state <> 'processed')",
+                         soci::use(at), soci::use(at), soci::use(message_id), soci::use(message_id));
+        detail::exec(c,
+                     "UPDATE entanglement_messages SET state = 'delivered', delivered_at = COALESCE(delivered_at, :d) "
+                     "WHERE id = :id AND state = 'pending' AND NOT EXISTS (SELECT 1 FROM message_deliveries WHERE "
+                     "message_id = :id2 AND state = 'pending')",
+                     soci::use(at), soci::use(message_id), soci::use(message_id));
+        return true;
+    });
+}
+
+std::size_t entanglement_repository::reset_delivered(const std::string& agent_id) {
+    return runner_->call(access::write, [&](connection& c) {
+        return static_cast<std::size_t>(detail::exec(
+            c, "UPDATE message_deliveries SET state = 'pending' WHERE agent_id = :a AND state = 'delivered'",
+            soci::use(agent_id)));
+    });
+}
+
+std::vector<delivery> entanglement_repository::deliveries_to(const std::string& agent_id) {
+    return runner_->call(access::read, [&](connection& c) {
+        return detail::query_rows<delivery_row>(
+            c, select_deliveries() + " WHERE d.agent_id = :a AND d.state <> 'processed' ORDER BY d.entanglement_id, d.seq",
+            soci::use(agent_id));
     });
 }
 

@@ -64,6 +64,15 @@ struct new_message {
     std::string content;
     std::optional<std::string> metadata;
     std::string id;  // generated when empty
+    /// Who gets it: a delivery (pending) is stored for each. None: it is processed at once.
+    std::vector<std::string> receivers;
+};
+
+/// @brief A message on its way to one receiver.
+struct delivery {
+    message msg;
+    std::string agent_id;
+    delivery_state state = delivery_state::pending;
 };
 
 struct message_filter {
@@ -91,15 +100,31 @@ public:
     std::vector<entanglement_member> members(const std::string& entanglement_id);
     bool is_member(const std::string& entanglement_id, const std::string& agent_id);
 
-    /// @brief Stores the message with the entanglement's next sequence number.
-    /// store_not_found when the entanglement is missing.
+    /// @brief Stores the message with the entanglement's next sequence number, and a pending
+    /// delivery for each of its receivers. store_not_found when the entanglement is missing.
     message append(const new_message& m);
+    /// @brief The live members (agents not terminated), in joining order.
+    std::vector<std::string> live_members(const std::string& entanglement_id);
+
+    /// @brief Pending deliveries of an entanglement in sequence order (then agent id), at most
+    /// `limit`; with `owner_instance`, only to the agents that instance runs.
+    std::vector<delivery> pending_deliveries(const std::string& entanglement_id,
+                                             const std::optional<std::string>& owner_instance, std::size_t limit = 500);
+    /// @brief The entanglements with pending deliveries (to the agents `owner_instance` runs).
+    std::vector<std::string> with_pending_deliveries(const std::optional<std::string>& owner_instance);
+    /// @brief Moves one receiver's delivery forward (pending -> delivered -> processed, never
+    /// back) and the message with it: delivered once no receiver is pending, processed once
+    /// every receiver processed it. False when the delivery is missing or already further on.
+    bool advance_delivery(const std::string& message_id, const std::string& agent_id, delivery_state state);
+    /// @brief The agent's deliveries that were in a mailbox lost with its process (a restart,
+    /// or a takeover by another instance) become pending again. Returns how many.
+    std::size_t reset_delivered(const std::string& agent_id);
+    /// @brief Deliveries of one receiver not yet processed, oldest first (tests, tools).
+    std::vector<delivery> deliveries_to(const std::string& agent_id);
     std::optional<message> get_message(const std::string& id);
     /// @brief In sequence order.
     std::vector<message> messages(const std::string& entanglement_id, const message_filter& f = {},
                                   const page& p = {});
-    /// @brief Marks delivered (stamps delivered_at) or processed (stamps processed_at).
-    void set_delivery(const std::string& message_id, delivery_state state);
 
 private:
     detail::runner* runner_;

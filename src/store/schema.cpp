@@ -233,12 +233,36 @@ migration cluster_instances() {
         .done();
 }
 
+// Entanglement messages per receiver: a message is processed once each of its receivers
+// handled it, wherever that receiver runs (scale-out); a restart redelivers only to the
+// receivers that had not. Unprocessed messages of earlier versions get a row per live member.
+migration message_deliveries() {
+    return builder(6, "message deliveries")
+        .both(R"(CREATE TABLE message_deliveries (
+            message_id TEXT NOT NULL REFERENCES entanglement_messages (id) ON DELETE CASCADE,
+            agent_id TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+            entanglement_id TEXT NOT NULL,
+            seq BIGINT NOT NULL,
+            state TEXT NOT NULL,
+            PRIMARY KEY (message_id, agent_id)))")
+        .both("CREATE INDEX message_deliveries_by_state ON message_deliveries (state, entanglement_id, seq)")
+        .both("CREATE INDEX message_deliveries_by_agent ON message_deliveries (agent_id, state)")
+        .both(R"(INSERT INTO message_deliveries (message_id, agent_id, entanglement_id, seq, state)
+            SELECT m.id, mem.agent_id, m.entanglement_id, m.seq, 'pending'
+            FROM entanglement_messages m
+            JOIN entanglement_members mem ON mem.entanglement_id = m.entanglement_id
+            JOIN agents a ON a.id = mem.agent_id
+            WHERE m.state <> 'processed' AND a.state <> 'terminated' AND
+                  (m.receiver_id = mem.agent_id OR (m.receiver_id IS NULL AND mem.agent_id <> m.sender_id)))")
+        .done();
+}
+
 }  // namespace
 
 const std::vector<migration>& builtin_migrations() {
     static const std::vector<migration> list{workflows_and_executions(), agents_and_entanglements(),
                                              users_tokens_and_audit(), workflow_webhooks(),
-                                             cluster_instances()};
+                                             cluster_instances(), message_deliveries()};
     return list;
 }
 

@@ -114,18 +114,109 @@ TEMPLATE_TEST_CASE("entanglements: messages are numbered in order and read back 
                          [](const auto& x, const auto& y) { return x.sequence < y.sequence; }));
     CHECK(for_b.size() == 6);  // 1 5 7 11 (to b) + 3 9 (broadcasts from a)
 
-    ents.set_delivery(all[0].id, delivery_state::delivered);
-    ents.set_delivery(all[1].id, delivery_state::processed);
-    const auto m0 = ents.get_message(all[0].id);
-    CHECK(m0->state == delivery_state::delivered);
-    CHECK(m0->delivered_at);
-    CHECK_FALSE(m0->processed_at);
-    const auto m1 = ents.get_message(all[1].id);
-    CHECK(m1->processed_at);
-    CHECK(m1->delivered_at);
-    CHECK(ents.messages(e.id, {.state = delivery_state::pending}).size() == 10);
+    // With no receivers to wait for, a message is processed as it is stored.
+    CHECK(all[0].state == delivery_state::processed);
+    CHECK(all[0].delivered_at);
+    CHECK(all[0].processed_at);
+    CHECK(ents.messages(e.id, {.state = delivery_state::pending}).empty());
     CHECK_THROWS_AS(ents.append({.entanglement_id = "missing", .sender_id = "a", .type = "chat", .content = "{}"}),
                     store::store_not_found);
+}
+
+TEMPLATE_TEST_CASE("entanglements: each receiver's delivery moves on its own and the message follows the slowest",
+                   "[store][entanglements]", sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open_migrated();
+    auto ents = db->entanglements();
+    const auto here = db->agents().create({.type = "data_processor", .name = "here", .owner_instance = "i1"});
+    const auto there = db->agents().create({.type = "data_processor", .name = "there", .owner_instance = "i2"});
+    const auto sender = db->agents().create({.type = "workflow", .name = "sender", .owner_instance = "i1"});
+    const auto e = ents.create({.name = "team"});
+    for (const auto* a : {&here, &there, &sender}) ents.add_member(e.id, a->id);
+    auto live = ents.live_members(e.id);
+    std::vector<std::string> all_three{here.id, there.id, sender.id};
+    std::sort(live.begin(), live.end());
+    std::sort(all_three.begin(), all_three.end());
+    CHECK(live == all_three);
+    db->agents().set_state(there.id, agent_state::terminated);
+    CHECK(ents.live_members(e.id).size() == 2);
+    db->agents().set_state(there.id, agent_state::idle);
+
+    const auto m1 = ents.append({.entanglement_id = e.id, .sender_id = sender.id, .type = "notification",
+                                 .content = "1", .receivers = {here.id, there.id}});
+    const auto m2 = ents.append({.entanglement_id = e.id, .sender_id = sender.id, .receiver_id = here.id,
+                                 .type = "notification", .content = "2", .receivers = {here.id}});
+    CHECK(m1.state == delivery_state::pending);
+
+    // Each instance sees only its agents' deliveries, in sequence order.
+    const auto mine = ents.pending_deliveries(e.id, std::string("i1"));
+    REQUIRE(mine.size() == 2);
+    CHECK(mine[0].msg.id == m1.id);
+    CHECK(mine[0].agent_id == here.id);
+    CHECK(mine[1].msg.id == m2.id);
+    CHECK(mine[1].msg.content == "2");
+    CHECK(ents.pending_deliveries(e.id, std::string("i2")).size() == 1);
+    CHECK(ents.pending_deliveries(e.id, std::nullopt).size() == 3);
+    CHECK(ents.with_pending_deliveries(std::string("i2")) == std::vector<std::string>{e.id});
+    CHECK(ents.with_pending_deliveries(std::string("i3")).empty());
+
+    // One receiver is quick: the broadcast stays pending until the other has it too.
+    CHECK(ents.advance_delivery(m1.id, here.id, delivery_state::delivered));
+    CHECK_FALSE(ents.advance_delivery(m1.id, here.id, delivery_state::delivered));  // never twice
+    CHECK(ents.get_message(m1.id)->state == delivery_state::pending);
+    CHECK(ents.advance_delivery(m1.id, here.id, delivery_state::processed));
+    CHECK_FALSE(ents.advance_delivery(m1.id, here.id, delivery_state::delivered));  // never back
+    CHECK(ents.get_message(m1.id)->state == delivery_state::pending);
+    CHECK(ents.advance_delivery(m1.id, there.id, delivery_state::delivered));
+    auto now_delivered = ents.get_message(m1.id);
+    CHECK(now_delivered->state == delivery_state::delivered);
+    CHECK(now_delivered->delivered_at);
+    CHECK_FALSE(now_delivered->processed_at);
+    CHECK(ents.advance_delivery(m1.id, there.id, delivery_state::processed));
+    CHECK(ents.get_message(m1.id)->state == delivery_state::processed);
+    CHECK(ents.get_message(m1.id)->processed_at);
+    CHECK_FALSE(ents.advance_delivery("no-message", here.id, delivery_state::processed));
+    CHECK_THROWS_AS(ents.advance_delivery(m2.id, here.id, delivery_state::pending), store::store_error);
+
+    // A mailbox lost with its process: delivered becomes pending again, processed stays.
+    CHECK(ents.advance_delivery(m2.id, here.id, delivery_state::delivered));
+    CHECK(ents.pending_deliveries(e.id, std::string("i1")).empty());
+    CHECK(ents.deliveries_to(here.id).size() == 1);
+    CHECK(ents.reset_delivered(here.id) == 1);
+    CHECK(ents.reset_delivered(there.id) == 0);
+    REQUIRE(ents.pending_deliveries(e.id, std::string("i1")).size() == 1);
+    CHECK(ents.pending_deliveries(e.id, std::string("i1"))[0].msg.id == m2.id);
+
+    // Deleting the entanglement takes the deliveries with it.
+    ents.remove(e.id);
+    CHECK(ents.deliveries_to(here.id).empty());
+}
+
+TEMPLATE_TEST_CASE("agents: an instance adopts the agents without a live owner and lets its own go",
+                   "[store][agents][cluster]", sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open_migrated();
+    db->cluster().register_instance("alive", "h", 1, "0");
+    const auto a = db->agents().create({.type = "data_processor", .name = "a", .owner_instance = "alive"});
+    const auto b = db->agents().create({.type = "data_processor", .name = "b", .owner_instance = "gone"});
+    const auto c = db->agents().create({.type = "data_processor", .name = "c"});
+    const auto d = db->agents().create({.type = "data_processor", .name = "d", .owner_instance = "gone"});
+    db->agents().set_state(d.id, agent_state::terminated);
+
+    auto taken = db->agents().adopt("me", 60000);  // "alive" heartbeated within the lease
+    std::vector<std::string> expected{b.id, c.id};
+    std::sort(expected.begin(), expected.end());
+    CHECK(taken == expected);
+    CHECK(db->agents().get(a.id)->owner_instance == "alive");
+    CHECK(db->agents().get(d.id)->owner_instance == "gone");  // terminated agents stay where they were
+    CHECK(db->agents().adopt("me", 60000).empty());            // its own are not taken again
+    CHECK(db->agents().list({.owner_instance = "me"}).size() == 2);
+
+    // A lease of 0: every heartbeat is too old, so "alive"'s agent is taken as well.
+    CHECK(db->agents().adopt("other", 0).size() == 3);
+    CHECK(db->agents().release("other") == 3);
+    CHECK_FALSE(db->agents().get(a.id)->owner_instance);
+    CHECK(db->agents().adopt("me", 60000).size() == 3);
 }
 
 TEMPLATE_TEST_CASE("entanglements: concurrent senders never share or skip a sequence number",
