@@ -11,6 +11,8 @@
 #include "api/hardware_routes.hpp"
 #include "api/run_blocking.hpp"
 #include "audit/audit_service.hpp"
+#include "dashboard/auth_me_route.hpp"
+#include "dashboard/static_routes.hpp"
 #include "security/security_service.hpp"
 #include "config/loader.hpp"
 #include "hardware/gpio_step.hpp"
@@ -140,6 +142,9 @@ void wire_security(api::api_service& api, const std::shared_ptr<security::securi
     });
     for (auto& a : security->admin_routes())
         api.table().add({a.method, a.pattern, a.permission, api::blocking_handler(rt, a.handle), a.summary});
+    // The dashboard: what a token may do, and its files at /chainbot/ (public, outside the table).
+    dashboard::add_auth_me_route(api.table(), security->auth(), rt);
+    dashboard::add_static_routes(api.routes());
 }
 
 }  // namespace
