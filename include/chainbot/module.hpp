@@ -74,6 +74,9 @@ class agent_spawner;
 namespace entanglement {
 class entanglement_manager;
 }
+namespace resources {
+class resource_monitor;
+}
 
 /// @brief One ChainBot instance. Not copyable; calls are serialized internally.
 class chainbot_module {
@@ -116,6 +119,9 @@ public:
     agents::agent_spawner* get_spawner() noexcept;
     /// @brief The entanglement manager (null before initialize); for embedding and tests.
     entanglement::entanglement_manager* get_entanglements() noexcept;
+    /// @brief The resource monitor (null before initialize); its admission() is the governor
+    /// that decides whether new work starts. For embedding and tests.
+    resources::resource_monitor* get_resources() noexcept;
 
 private:
     struct impl;

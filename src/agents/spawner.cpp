@@ -83,6 +83,7 @@ public:
                 return false;
             }
             mailbox_.push_back(std::move(e));
+            reserved_ = false;
             if (busy_) return true;
             busy_ = true;
         }
@@ -110,10 +111,22 @@ public:
         db.agents().set_state(id(), store::agent_state::terminated);
     }
 
-    /// No job running or waiting: a task may take it.
+    /// No job running or waiting, and not promised to a task: a task may take it.
     bool available() const {
         std::lock_guard lock(mutex_);
-        return !terminated_ && !busy_ && mailbox_.empty() && state_ != store::agent_state::error;
+        return available_locked();
+    }
+    /// Promises it to one task (the spawner then enqueues that task's job): two tasks that
+    /// look for an idle agent at once never both take this one.
+    bool try_reserve() {
+        std::lock_guard lock(mutex_);
+        if (!available_locked()) return false;
+        reserved_ = true;
+        return true;
+    }
+    void unreserve() {
+        std::lock_guard lock(mutex_);
+        reserved_ = false;
     }
 
     /// Marks it terminated; returns the jobs that will never run.
@@ -282,8 +295,12 @@ private:
     const std::shared_ptr<const orchestrator::agent_handle> handle_;
 
     mutable std::mutex mutex_;
+    bool available_locked() const {
+        return !terminated_ && !busy_ && !reserved_ && mailbox_.empty() && state_ != store::agent_state::error;
+    }
     std::deque<entry> mailbox_;
     bool busy_ = false;
+    bool reserved_ = false;
     bool terminated_ = false;
     bool persist_scheduled_ = false;
     store::agent_counters pending_;  // counters not written yet
@@ -588,7 +605,13 @@ void agent_spawner::cluster_tick_once() {
             types.push_back(record->type);
         }
         // Actors of agents this instance no longer owns (taken over while it was too slow to
-        // heartbeat) or that were terminated elsewhere: the database decides.
+        // heartbeat) or that were terminated elsewhere: the database decides. Only actors that
+        // existed before the query are judged (a spawn stores its row before its actor).
+        std::vector<std::string> before;
+        {
+            std::lock_guard lock(mutex_);
+            for (const auto& [id, actor] : actors_) before.push_back(id);
+        }
         store::agent_filter mine;
         mine.owner_instance = instance_id_;
         std::set<std::string> owned;
@@ -599,11 +622,8 @@ void agent_spawner::cluster_tick_once() {
             if (batch.size() < 500) break;
         }
         std::vector<std::string> lost;
-        {
-            std::lock_guard lock(mutex_);
-            for (const auto& [id, actor] : actors_)
-                if (!owned.count(id)) lost.push_back(id);
-        }
+        for (const auto& id : before)
+            if (!owned.count(id)) lost.push_back(id);
         for (const auto& id : lost) forget(id, "another instance runs it now, or it was terminated");
         cluster_hooks hooks;
         {
@@ -643,6 +663,7 @@ void agent_spawner::check_limits(const std::string& type) const {
 
 store::agent agent_spawner::spawn(const spawn_request& request) {
     if (!rt_) throw service_error(503, "unavailable", "the agent spawner is not started");
+    if (governor_ && !request.for_step) governor_->require_open("spawn");  // 503 resource_limit naming the hold
     const auto s = rt_->settings();
     const auto& enabled = s->agents.types;
     if (std::find(enabled.begin(), enabled.end(), request.type) == enabled.end()) {
@@ -686,6 +707,8 @@ store::agent agent_spawner::spawn(const spawn_request& request) {
         throw;
     }
     auto actor = make_actor(record);
+    // Spawned for a step: promised to it before any other task can see it idle.
+    if (request.for_step) actor->try_reserve();
     {
         std::lock_guard lock(mutex_);
         --spawning_[request.type];
@@ -808,7 +831,7 @@ void agent_spawner::run_task(const std::string& type, orchestrator::task_call ca
             return;
         }
         for (const auto& [id, actor] : actors_)
-            if (actor->type() == type && actor->available()) {
+            if (actor->type() == type && actor->try_reserve()) {
                 idle = actor;
                 break;
             }
@@ -840,7 +863,7 @@ void agent_spawner::run_task(const std::string& type, orchestrator::task_call ca
             --self->spawning_[type];  // spawn() takes its own reservation
         }
         try {
-            auto record = self->spawn({type, "", {}});
+            auto record = self->spawn({type, "", {}, true});
             std::shared_ptr<agent_actor> actor;
             {
                 std::lock_guard lock(self->mutex_);
@@ -884,7 +907,7 @@ void agent_spawner::on_idle(const std::string& type) {
         auto it = waiting_.find(type);
         if (it == waiting_.end() || it->second.empty()) return;
         for (const auto& [id, a] : actors_)
-            if (a->type() == type && a->available()) {
+            if (a->type() == type && a->try_reserve()) {
                 actor = a;
                 break;
             }
@@ -903,6 +926,7 @@ void agent_spawner::on_idle(const std::string& type) {
         t.done(std::make_exception_ptr(orchestrator::step_failure("cancelled", "step cancelled while waiting for an agent")),
                nullptr);
     if (task) dispatch(std::move(actor), std::move(*task));
+    else actor->unreserve();
 }
 
 void agent_spawner::spawn_for_waiters() {
@@ -915,15 +939,18 @@ void agent_spawner::spawn_for_waiters() {
     for (const auto& type : types) {
         std::optional<waiting_task> task;
         try {
-            auto record = spawn({type, "", {}});
+            auto record = spawn({type, "", {}, true});
             std::shared_ptr<agent_actor> actor;
             {
                 std::lock_guard lock(mutex_);
                 auto& q = waiting_[type];
-                if (q.empty()) continue;  // served meanwhile; the new agent stays idle
+                if (auto it = actors_.find(record.id); it != actors_.end()) actor = it->second;
+                if (q.empty()) {  // served meanwhile; the new agent stays idle
+                    if (actor) actor->unreserve();
+                    continue;
+                }
                 task = std::move(q.front());
                 q.pop_front();
-                if (auto it = actors_.find(record.id); it != actors_.end()) actor = it->second;
             }
             if (actor) dispatch(std::move(actor), std::move(*task));
             else

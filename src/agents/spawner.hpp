@@ -18,6 +18,7 @@
 /// @endcode
 
 #include "orchestrator/task_registry.hpp"
+#include "resources/governor.hpp"
 #include "runtime/runtime.hpp"
 #include "store/agent_repository.hpp"
 #include "store/database.hpp"
@@ -50,6 +51,8 @@ struct spawn_request {
     std::string type;
     std::string name;  // "" names it "<type>-<first 8 characters of its id>"
     boost::json::object config;
+    /// Spawned to run a step of an execution already admitted: not held by the governor.
+    bool for_step = false;
 };
 
 /// @brief Checks a type's spawn config; throws std::invalid_argument naming the key.
@@ -101,8 +104,13 @@ public:
     /// entanglement (NOTIFY). Nothing on SQLite; failures are logged (the poll covers them).
     void notify_messages(const std::string& instance, const std::string& entanglement_id);
 
+    /// @brief The admission control spawns consult (before start); none: spawns are not held.
+    void set_governor(std::shared_ptr<resources::governor> g) { governor_ = std::move(g); }
+
     /// @brief Blocking. service_error: 400 unknown/disabled type or bad config (naming the
-    /// key), 409 limit_reached (naming the limit and its value), 503 when stopped.
+    /// key), 409 limit_reached (naming the limit and its value), 503 when stopped, 503
+    /// resource_limit while the governor holds new work (memory, temperature) unless
+    /// `for_step` (agent_task steps of admitted executions keep going).
     store::agent spawn(const spawn_request& request);
     /// @brief Blocking. Jobs still in its mailbox fail; the slot is released at once.
     /// service_error 404 when unknown, 409 when already terminated.
@@ -162,6 +170,7 @@ private:
     bool post_work_after(std::chrono::milliseconds delay, std::function<void()> job);
 
     std::function<std::shared_ptr<store::database>()> store_;
+    std::shared_ptr<resources::governor> governor_;
     runtime* rt_ = nullptr;
     std::unique_ptr<boost::asio::thread_pool> pool_;
     std::function<boost::json::value(const std::string&, const boost::json::object&)> sender_;

@@ -25,6 +25,9 @@ class entanglement_manager;
 namespace chainbot::hardware {
 class hardware_service;
 }
+namespace chainbot::resources {
+class resource_monitor;
+}
 namespace chainbot::ws {
 class hub;
 }
@@ -40,6 +43,7 @@ struct api_backends {
     std::shared_ptr<hardware::hardware_service> hardware;  ///< may be null: system metrics are null then
     std::shared_ptr<agents::agent_spawner> spawner;        ///< may be null: no agent routes then
     std::shared_ptr<entanglement::entanglement_manager> entanglements;  ///< may be null: no entanglement routes
+    std::shared_ptr<resources::resource_monitor> resources;  ///< may be null: no RSS or CPU readings in metrics
 };
 
 struct api_context {

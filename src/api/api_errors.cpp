@@ -14,8 +14,8 @@ namespace chainbot::api {
 
 namespace {
 
-http::response with_retry_after(http::response r) {
-    r.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
+http::response with_retry_after(http::response r, int seconds = retry_after_seconds) {
+    r.headers.emplace_back("Retry-After", std::to_string(seconds > 0 ? seconds : retry_after_seconds));
     return r;
 }
 
@@ -39,7 +39,9 @@ http::response error_response(std::exception_ptr error, logger* log) {
         return http::response::error(400, "validation_error", message, std::move(details));
     } catch (const service_error& e) {  // orchestrator_error among them
         auto r = http::response::error(e.status(), e.code(), e.what());
-        return e.status() == 503 ? with_retry_after(std::move(r)) : r;
+        // Refused for load (a full queue, a resource limit): the caller may come back later.
+        const bool later = e.status() == 503 || e.status() == 429;
+        return later ? with_retry_after(std::move(r), e.retry_after_seconds()) : r;
     } catch (const store::store_not_found& e) {
         return http::response::error(404, "not_found", e.what());
     } catch (const store::store_conflict& e) {

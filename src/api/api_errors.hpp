@@ -6,7 +6,7 @@
 /// |------------------------------------|--------|---------------------------|
 /// | http::http_error                   | its    | its                       |
 /// | orchestrator::validation_error     | 400    | validation_error, details [{path, message}] |
-/// | orchestrator::orchestrator_error   | its    | its (503: + Retry-After)  |
+/// | service_error (orchestrator_error) | its    | its (429, 503: + Retry-After, its own or the default) |
 /// | store::store_not_found             | 404    | not_found                 |
 /// | store::store_conflict              | 409    | conflict                  |
 /// | store::store_unavailable           | 503    | database_unavailable, Retry-After |
@@ -20,7 +20,7 @@
 
 namespace chainbot::api {
 
-/// @brief Seconds a client should wait before retrying a 503.
+/// @brief Seconds a client should wait before retrying a 503 or 429 that names none.
 inline constexpr int retry_after_seconds = 5;
 
 /// @brief The response for `error`; internal errors are written to `log` (may be null).

@@ -19,7 +19,7 @@ http::http_error invalid_field(const std::string& path, const std::string& messa
                             json::array{json::object{{"path", path}, {"message", message}}});
 }
 
-// {"input_data": {...}, "timeout_hours", "idempotency_key", "wait", "timeout_ms", "ephemeral"}, or a
+// {"input_data": {...}, "timeout_hours", "idempotency_key", "wait", "timeout_ms", "ephemeral", "queue"}, or a
 // plain object that is the input itself (the original ChainBot's clients send both).
 execute_options parse_execute(const http::request& req) {
     auto body = parse_json_body(req, json::object());
@@ -44,6 +44,10 @@ execute_options parse_execute(const http::request& req) {
         if (const auto* e = obj.if_contains("ephemeral"); e && !e->is_null()) {
             if (!e->is_bool()) throw invalid_field("$.ephemeral", "expected true or false");
             o.request.ephemeral = e->as_bool();
+        }
+        if (const auto* q = obj.if_contains("queue"); q && !q->is_null()) {
+            if (!q->is_bool()) throw invalid_field("$.queue", "expected true or false");
+            o.request.queue = q->as_bool();
         }
         if (const auto* t = obj.if_contains("timeout_ms"); t && !t->is_null()) {
             if (!t->is_int64() && !t->is_uint64()) throw invalid_field("$.timeout_ms", "expected an integer");
@@ -79,6 +83,7 @@ void read_execute_query(const http::request& req, execute_options& o) {
     }
     if (auto w = query_bool(req, "wait")) o.wait = *w;
     if (auto e = query_bool(req, "ephemeral")) o.request.ephemeral = *e;
+    if (auto q = query_bool(req, "queue")) o.request.queue = *q;
     if (auto t = query_unsigned(req, "timeout_ms")) o.timeout = std::chrono::milliseconds(*t);
     if (o.timeout.count() < 0 || o.timeout > max_wait_timeout)
         throw http::http_error(400, "invalid_parameter",
@@ -113,10 +118,13 @@ void add_execute_route(api_context& ctx) {
     ctx.table.add({"POST", "/api/chainbot/workflows/{id}/execute", std::string(permission::workflow_execute),
                    [&ctx](http::request& req, http::responder respond) { execute(ctx, req, std::move(respond)); },
                    "Start an execution of the workflow's latest version. Body: {\"input_data\": {...}, "
-                   "\"timeout_hours\", \"idempotency_key\", \"wait\", \"timeout_ms\", \"ephemeral\"} or a plain input "
-                   "object; also an Idempotency-Key header. ?wait=true&timeout_ms=N answers with the outcome "
+                   "\"timeout_hours\", \"idempotency_key\", \"wait\", \"timeout_ms\", \"ephemeral\", \"queue\"} or a plain "
+                   "input object; also an Idempotency-Key header. ?wait=true&timeout_ms=N answers with the outcome "
                    "(200) or, when the timeout passes first, 202 with the current status. ?ephemeral=true (or "
-                   "\"ephemeral\") keeps this execution in memory only, overriding the workflow's \"ephemeral\"."});
+                   "\"ephemeral\") keeps this execution in memory only, overriding the workflow's \"ephemeral\". "
+                   "?queue=false (or \"queue\": false) starts it now or refuses with 503 (resource_limit while "
+                   "admission is closed, concurrency_limit while every slot is busy) instead of queuing; a full "
+                   "queue (workflow.max_queued_executions) answers 429 queue_full. Both carry Retry-After."});
 }
 
 }  // namespace chainbot::api

@@ -3,6 +3,7 @@
 #include "api/json_views.hpp"
 #include "api/pending_waits.hpp"
 #include "api/request_parsing.hpp"
+#include "api/resource_metrics.hpp"
 #include "api/run_blocking.hpp"
 #include "hardware/hardware_service.hpp"
 #include "orchestrator/orchestrator.hpp"
@@ -140,6 +141,7 @@ json::object collect_metrics(api_context& ctx) {
             {"queues", std::move(queues)},
             {"websocket", websocket_metrics(ctx)},
             {"cluster", cluster_view(ctx)},
+            {"resources", resources_view(ctx)},
             {"timestamp", iso8601(store::now())}};
 }
 
@@ -195,6 +197,8 @@ std::string to_prometheus(const json::object& m, const request_metrics& requests
                "# TYPE chainbot_cluster_lost_total counter\n";
         out += fmt::format("chainbot_cluster_lost_total {}\n", count_of(self->as_object(), "lost"));
     }
+    if (const auto* resources = m.if_contains("resources"); resources && resources->is_object())
+        write_resources_prometheus(out, resources->as_object());
     requests.write_prometheus(out);
     return out;
 }
@@ -211,8 +215,9 @@ void add_metrics_routes(api_context& ctx) {
                    [respond_metrics](http::request& req, http::responder respond) {
                        respond_metrics(wants_prometheus(req), std::move(respond));
                    },
-                   "Counts of workflows, executions, agents and entanglements, system readings and request "
-                   "counts as JSON; the Prometheus text format with ?format=prometheus or Accept: text/plain"});
+                   "Counts of workflows, executions, agents and entanglements, system readings, request "
+                   "counts and resources (RSS, CPU, limits, admission, queue depths, caches) as JSON; the "
+                   "Prometheus text format with ?format=prometheus or Accept: text/plain"});
     ctx.table.add({"GET", "/api/chainbot/metrics/prometheus", std::string(permission::read),
                    [respond_metrics](http::request&, http::responder respond) {
                        respond_metrics(true, std::move(respond));

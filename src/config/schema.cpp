@@ -30,6 +30,8 @@ std::vector<key_spec> make_schema() {
 
         {.key = "workflow.max_concurrent_executions", .type = vt::integer, .default_json = "5", .min = 1,
          .live = true, .field = +[](settings& s) -> auto& { return s.workflow.max_concurrent_executions; }},
+        {.key = "workflow.max_queued_executions", .type = vt::integer, .default_json = "1000", .min = 1,
+         .live = true, .field = +[](settings& s) -> auto& { return s.workflow.max_queued_executions; }},
         {.key = "workflow.default_timeout_hours", .type = vt::number, .default_json = "1.0", .min = 0,
          .min_exclusive = true, .live = true,
          .field = +[](settings& s) -> auto& { return s.workflow.default_timeout_hours; }},
@@ -114,6 +116,20 @@ std::vector<key_spec> make_schema() {
         // Key names whose values the audit trail masks, besides those that look secret.
         {.key = "security.audit_masked_fields", .type = vt::string_list, .default_json = "[]",
          .field = +[](settings& s) -> auto& { return s.security.audit_masked_fields; }},
+
+        // Resource limits (0 = none); the monitor samples the module's own RSS and CPU time.
+        {.key = "resources.max_memory_mb", .type = vt::integer, .default_json = "0", .min = 0, .max = 1048576,
+         .live = true, .field = +[](settings& s) -> auto& { return s.resources.max_memory_mb; }},
+        {.key = "resources.max_cpu_percent", .type = vt::number, .default_json = "0.0", .min = 0, .max = 100,
+         .live = true, .field = +[](settings& s) -> auto& { return s.resources.max_cpu_percent; }},
+        {.key = "resources.resume_margin_percent", .type = vt::number, .default_json = "10.0", .min = 0, .max = 90,
+         .live = true, .field = +[](settings& s) -> auto& { return s.resources.resume_margin_percent; }},
+        {.key = "resources.sample_interval_seconds", .type = vt::number, .default_json = "2.0", .min = 0.05,
+         .max = 3600, .live = true,
+         .field = +[](settings& s) -> auto& { return s.resources.sample_interval_seconds; }},
+        {.key = "resources.definition_cache_size", .type = vt::integer, .default_json = "256", .min = 0,
+         .max = 100000, .live = true,
+         .field = +[](settings& s) -> auto& { return s.resources.definition_cache_size; }},
 
         {.key = "module.data_dir", .type = vt::string, .default_json = R"("data")", .non_empty = true,
          .field = +[](settings& s) -> auto& { return s.module.data_dir; }},

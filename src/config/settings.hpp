@@ -21,6 +21,9 @@ struct database_settings {
 
 struct workflow_settings {
     int max_concurrent_executions = 5;
+    // Executions waiting for a slot (queued in memory or in the store, not yet claimed)
+    // before execute is refused with 429 queue_full.
+    int max_queued_executions = 1000;
     double default_timeout_hours = 1.0;
     int retry_attempts = 3;
     // A JSON or YAML file of secret names to values, resolvable in workflows as ${name};
@@ -84,6 +87,16 @@ struct security_settings {
     std::vector<std::string> audit_masked_fields;  // extra secret key names masked in the audit trail
 };
 
+// Resource governance (see README, "Resource limits"): limits the module holds itself to,
+// sampled from its own RSS and CPU time. 0 = no limit.
+struct resources_settings {
+    int max_memory_mb = 0;             // above it: no new executions or spawns, caches trimmed
+    double max_cpu_percent = 0;        // of the whole machine (all cores); above it: fewer executions at once
+    double resume_margin_percent = 10;  // admission reopens (and concurrency steps up) below limit minus this share
+    double sample_interval_seconds = 2.0;
+    int definition_cache_size = 256;    // validated workflow definitions kept in memory (0 = none)
+};
+
 struct module_settings {
     std::string data_dir = "data";  // made absolute at load time
 };
@@ -101,6 +114,7 @@ struct settings {
     raspberry_pi_settings raspberry_pi;
     api_settings api;
     security_settings security;
+    resources_settings resources;
     module_settings module;
     logging_settings logging;
 };

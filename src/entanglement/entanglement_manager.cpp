@@ -230,7 +230,7 @@ store::message entanglement_manager::send(const send_request& request) {
     // the message reaches them (it waits, stored, until there is room).
     for (const auto& r : receivers) {
         std::string why;
-        if (spawner_->is_live(r) && !spawner_->can_accept(r, &why)) throw service_error(409, "mailbox_full", why);
+        if (spawner_->is_live(r) && !spawner_->can_accept(r, &why)) throw service_error(429, "mailbox_full", why, 1);
     }
     store::new_message n;
     n.entanglement_id = request.entanglement_id;

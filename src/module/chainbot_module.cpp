@@ -21,6 +21,7 @@
 #include "module/module_commands.hpp"
 #include "module/module_info.hpp"
 #include "orchestrator/orchestrator.hpp"
+#include "resources/resource_monitor.hpp"
 #include "store/store_service.hpp"
 #include "runtime/runtime.hpp"
 
@@ -78,12 +79,16 @@ config::load_request parse_initialize_config(std::string_view config_json) {
 
 namespace {
 
-// The orchestrator's view of the Raspberry Pi: the thermal admission hold and gpio steps.
+// The orchestrator's view of the Raspberry Pi: the thermal admission hold (a hold check of
+// the governor, which the orchestrator and the spawner consult) and gpio steps.
 void wire_hardware(orchestrator::orchestrator& orch, const std::shared_ptr<hardware::hardware_service>& hw, runtime& rt) {
     std::weak_ptr<hardware::hardware_service> weak = hw;
-    orch.set_admission_hold([weak] {
+    orch.governor()->set_hold_check("temperature", [weak, &rt]() -> std::optional<std::string> {
         auto h = weak.lock();
-        return h && h->admission_hold();
+        if (!h || !h->admission_hold()) return std::nullopt;
+        return fmt::format("the CPU is above raspberry_pi.cpu_temp_threshold_celsius = {} "
+                           "(raspberry_pi.hold_executions_when_hot is on)",
+                           rt.settings()->raspberry_pi.cpu_temp_threshold_celsius);
     });
     // gpio steps run on the orchestrator's blocking pool, so a pulse may wait for its end here.
     orch.set_gpio([weak, &rt](const boost::json::object& step) -> boost::json::value {
@@ -155,6 +160,7 @@ struct chainbot_module::impl {
     std::unique_ptr<runtime> rt;
     std::shared_ptr<api::api_service> api;
     std::shared_ptr<hardware::hardware_service> hw;  // admission_hold, gpio steps, system metrics
+    std::shared_ptr<resources::resource_monitor> resources;  // RSS and CPU limits, through the governor
     std::shared_ptr<store::store_service> store;
     std::shared_ptr<orchestrator::orchestrator> orchestrator;
     std::shared_ptr<agents::agent_spawner> spawner;
@@ -188,6 +194,11 @@ void chainbot_module::initialize(host_services services, std::string_view config
     // Services start in this order and stop in reverse: the store first, the API last.
     auto store = std::make_shared<store::store_service>();
     auto orch = std::make_shared<orchestrator::orchestrator>([store] { return store->store(); });
+    // One governor decides whether new work starts: the orchestrator and the spawner consult
+    // it, the resource monitor (memory, CPU) and the Raspberry Pi (temperature) close it.
+    auto governor = std::make_shared<resources::governor>();
+    orch->set_governor(governor);
+    auto monitor = std::make_shared<resources::resource_monitor>(governor);
     auto api = std::make_shared<api::api_service>([] { return describe_module(); });
     auto hw = std::make_shared<hardware::hardware_service>();
     // Every route goes through the API's route table (its permission, the authorization hook).
@@ -196,6 +207,7 @@ void chainbot_module::initialize(host_services services, std::string_view config
     api->table().add_forwarded({"GET", "/api/chainbot/hardware", std::string(api::permission::read), {},
                                 "Raspberry Pi readings, thermal state and GPIO lines"}, hardware_routes);
     auto spawner = std::make_shared<agents::agent_spawner>([store] { return store->store(); });
+    spawner->set_governor(governor);
     spawner->set_instance_id(orch->instance_id());
     auto entanglements =
         std::make_shared<entanglement::entanglement_manager>([store] { return store->store(); }, spawner, &orch->tasks());
@@ -215,7 +227,7 @@ void chainbot_module::initialize(host_services services, std::string_view config
                                                       const std::string& entanglement_id, const std::string& sender) {
         return agents::assistant_reply(assistant_env, a, text, {entanglement_id, sender});
     });
-    api->attach({[store] { return store->store(); }, orch.get(), hw, spawner, entanglements});
+    api->attach({[store] { return store->store(); }, orch.get(), hw, spawner, entanglements, monitor});
     wire_hardware(*orch, hw, *rt);
     // The built-in tasks agent_task steps run (the data_processor library, the assistant's analyses).
     agents::register_data_processor_tasks(orch->tasks());
@@ -224,6 +236,7 @@ void chainbot_module::initialize(host_services services, std::string_view config
     auto security = std::make_shared<security::security_service>([store] { return store->store(); }, audit->trail());
     wire_security(*api, security, *rt);
     rt->add_service(hw);  // first up, last down: the status LED covers the whole run
+    rt->add_service(monitor);  // before anything starts work: its first sample sets admission
     rt->add_service(store);
     rt->add_service(audit);
     rt->add_service(security);
@@ -237,6 +250,7 @@ void chainbot_module::initialize(host_services services, std::string_view config
     // A previous instance goes first: its components before the runtime whose io_context they use.
     impl_->api.reset();
     impl_->hw.reset();
+    impl_->resources.reset();
     impl_->store.reset();
     impl_->orchestrator.reset();
     impl_->spawner.reset();
@@ -246,6 +260,7 @@ void chainbot_module::initialize(host_services services, std::string_view config
     impl_->rt = std::move(rt);
     impl_->api = std::move(api);
     impl_->hw = std::move(hw);
+    impl_->resources = std::move(monitor);
     impl_->store = std::move(store);
     impl_->orchestrator = std::move(orch);
     impl_->spawner = std::move(spawner);
@@ -330,6 +345,11 @@ orchestrator::orchestrator* chainbot_module::get_orchestrator() noexcept {
 agents::agent_spawner* chainbot_module::get_spawner() noexcept {
     std::lock_guard lock(impl_->mutex);
     return impl_->spawner.get();
+}
+
+resources::resource_monitor* chainbot_module::get_resources() noexcept {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->resources.get();
 }
 
 entanglement::entanglement_manager* chainbot_module::get_entanglements() noexcept {

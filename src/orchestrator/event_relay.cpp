@@ -154,4 +154,9 @@ void event_relay::run() {
     }
 }
 
+std::size_t event_relay::queued() {
+    std::lock_guard lock(mutex_);
+    return queue_.size();
+}
+
 }  // namespace chainbot::orchestrator

@@ -57,6 +57,9 @@ public:
     std::uint64_t received() const noexcept { return received_.load(); }
     std::uint64_t dropped() const noexcept { return dropped_.load(); }
     std::uint64_t failed() const noexcept { return failed_.load(); }
+    /// @brief Events waiting to be sent (a queue-depth metric), and the bound.
+    std::size_t queued();
+    std::size_t capacity() const noexcept { return capacity_; }
 
 private:
     void run();

@@ -17,21 +17,43 @@ namespace {
 // Bounded: when full it starts over, which costs a re-parse, never unbounded memory.
 class expression_cache {
 public:
+    static constexpr std::size_t capacity = 4096;
+
     expr::expression get(std::string_view src) {
         {
             std::lock_guard lock(mutex_);
-            if (auto it = cache_.find(std::string(src)); it != cache_.end()) return it->second;
+            if (auto it = cache_.find(std::string(src)); it != cache_.end()) {
+                ++stats_.hits;
+                return it->second;
+            }
+            ++stats_.misses;
         }
         auto parsed = expr::expression::parse(src);
         std::lock_guard lock(mutex_);
-        if (cache_.size() >= 4096) cache_.clear();
+        if (cache_.size() >= capacity) {
+            stats_.evictions += cache_.size();
+            cache_.clear();
+        }
         cache_.emplace(std::string(src), parsed);
         return parsed;
     }
+    void clear() {
+        std::lock_guard lock(mutex_);
+        stats_.invalidations += cache_.size();
+        cache_.clear();
+    }
+    resources::cache_stats stats() const {
+        std::lock_guard lock(mutex_);
+        auto s = stats_;
+        s.entries = cache_.size();
+        s.capacity = capacity;
+        return s;
+    }
 
 private:
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::unordered_map<std::string, expr::expression> cache_;
+    resources::cache_stats stats_;
 };
 
 expression_cache& cache() {
@@ -46,6 +68,10 @@ expr::context context_of(const resolver& r) {
 }
 
 }  // namespace
+
+resources::cache_stats expression_cache_stats() { return cache().stats(); }
+
+void clear_expression_cache() { cache().clear(); }
 
 std::optional<std::string> check_expression(std::string_view src) {
     try {

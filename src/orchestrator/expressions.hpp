@@ -3,6 +3,8 @@
 // time, evaluation at run time with a resolver over the execution's data. Compiled
 // expressions are cached by source text, so each is parsed once.
 
+#include "resources/cache_stats.hpp"
+
 #include <boost/json/value.hpp>
 
 #include <functional>
@@ -16,6 +18,11 @@ namespace chainbot::orchestrator {
 std::optional<std::string> check_expression(std::string_view src);
 /// @brief The error message when a string holding ${...} is not a valid template.
 std::optional<std::string> check_template(std::string_view src);
+
+/// @brief The figures of the compiled-expression cache (one per process).
+resources::cache_stats expression_cache_stats();
+/// @brief Empties it (memory pressure); expressions are parsed again on their next use.
+void clear_expression_cache();
 
 /// @brief Resolves a root name (`input`, a step id, a loop variable...) or returns null.
 using resolver = std::function<const boost::json::value*(std::string_view root)>;

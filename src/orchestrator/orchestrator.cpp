@@ -1,6 +1,7 @@
 #include "orchestrator/orchestrator.hpp"
 
 #include "orchestrator/event_relay.hpp"
+#include "orchestrator/expressions.hpp"
 
 #include "config/parsers.hpp"
 #include "store/crypto.hpp"
@@ -50,6 +51,8 @@ std::map<std::string, std::string> load_secrets(const std::string& path) {
 constexpr const char* work_channel = "chainbot_work";        // executions queued or a lease let go
 constexpr const char* done_channel = "chainbot_done";        // payload: a finished execution's id
 constexpr const char* control_channel = "chainbot_control";  // payload: "<cancel|pause|resume> <execution id>"
+constexpr const char* definitions_channel = "chainbot_definitions";  // payload: a workflow updated or deleted
+constexpr int latest_version = 0;  // the definition cache's key of a workflow's latest version
 
 std::chrono::milliseconds seconds_ms(double s) {
     return std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000.0));
@@ -68,6 +71,19 @@ orchestrator::orchestrator(std::function<std::shared_ptr<store::database>()> sto
     : store_(std::move(store)), instance_id_(make_instance_id()) {}
 
 orchestrator::~orchestrator() { stop(); }
+
+void orchestrator::set_governor(std::shared_ptr<resources::governor> g) {
+    if (g) governor_ = std::move(g);
+}
+
+void orchestrator::set_admission_hold(std::function<bool()> hold) {
+    if (!hold) return governor_->set_hold_check("temperature", {});
+    governor_->set_hold_check("temperature", [hold = std::move(hold)]() -> std::optional<std::string> {
+        if (!hold()) return std::nullopt;
+        return std::string("the CPU is above raspberry_pi.cpu_temp_threshold_celsius and "
+                           "raspberry_pi.hold_executions_when_hot is on");
+    });
+}
 
 std::shared_ptr<store::database> orchestrator::db() const { return store_(); }
 
@@ -112,26 +128,26 @@ void orchestrator::start(runtime& rt) {
         std::lock_guard lock(mutex_);
         return accepting_ ? component_health{1.0, {}} : component_health{0.0, "orchestrator is stopped"};
     });
+    definitions_.set_capacity(static_cast<std::size_t>(rt.settings()->resources.definition_cache_size));
     if (!settings_watched_) {  // the runtime keeps watchers for its lifetime: register once, not per start
         settings_watched_ = true;
-        rt.on_settings_changed([this](const config::settings&) {
+        rt.on_settings_changed([this](const config::settings& s) {
+            // Definitions were validated with the settings of their time (agent types, retries).
+            definitions_.set_capacity(static_cast<std::size_t>(s.resources.definition_cache_size));
+            definitions_.clear();
             // A higher limit may admit queued executions at once.
             std::lock_guard lock(mutex_);
             pump();
         });
     }
-    // The thermal hold ends with this event: start what queued meanwhile.
-    struct hold_release final : events::observer {
-        orchestrator* self;
-        explicit hold_release(orchestrator* o) : self(o) {}
-        void on_event(const events::event& e) override {
-            if (e.topic != "chainbot.hardware.temperature_normal") return;
-            if (e.payload.contains("origin_instance")) return;  // another host's temperature
-            std::lock_guard lock(self->mutex_);
-            self->pump();
-        }
-    };
-    hold_observer_ = rt.events().add_observer(std::make_shared<hold_release>(this));
+    // Admission reopened (memory, temperature) or the CPU cap rose: start what waited.
+    governor_listener_ = governor_->on_change([this] {
+        std::lock_guard lock(mutex_);
+        pump();
+    });
+    governor_->add_cache("workflow_definitions", [this] { return definitions_.stats(); },
+                         [this] { definitions_.clear(); });
+    governor_->add_cache("expressions", [] { return expression_cache_stats(); }, [] { clear_expression_cache(); });
     {
         std::lock_guard lock(mutex_);
         accepting_ = true;
@@ -160,8 +176,10 @@ void orchestrator::stop() noexcept {
     relay_observer_ = 0;
     if (relay_) relay_->stop();  // sends what is queued (briefly), then joins its thread
     relay_.reset();
-    if (rt_ && hold_observer_) rt_->events().remove_observer(hold_observer_);
-    hold_observer_ = 0;
+    if (governor_listener_) governor_->remove_listener(governor_listener_);
+    governor_listener_ = 0;
+    governor_->remove_cache("workflow_definitions");
+    governor_->remove_cache("expressions");
     // Each runner takes its shutdown in on its strand before the writer goes away below: a
     // result arriving later then persists nothing.
     std::vector<std::future<void>> taken;
@@ -213,15 +231,43 @@ store::workflow_version orchestrator::update_workflow(const std::string& id, con
     u.description = def->description;
     u.definition = json::serialize(definition);
     u.webhook = def->webhook;
-    return db()->workflows().update(id, u);
+    auto updated = db()->workflows().update(id, u);
+    invalidate_definitions(id);
+    notify(definitions_channel, id);  // the other instances drop their copies
+    return updated;
 }
 
-void orchestrator::delete_workflow(const std::string& id) { db()->workflows().remove(id); }
+void orchestrator::delete_workflow(const std::string& id) {
+    db()->workflows().remove(id);
+    invalidate_definitions(id);
+    notify(definitions_channel, id);
+}
 
+void orchestrator::invalidate_definitions(const std::string& workflow_id) {
+    definitions_.erase_if([&](const std::pair<std::string, int>& key) { return key.first == workflow_id; });
+}
+
+// Versions are immutable: a cached (id, version) stays right until the settings it was
+// validated with change. Only the latest-version entry goes stale, on update.
 std::shared_ptr<const workflow_definition> orchestrator::load_definition(const std::string& workflow_id, int version) {
+    if (auto hit = definitions_.get({workflow_id, version})) return hit->def;
+    const auto generation = definitions_.generation();
     auto v = db()->workflows().get_version(workflow_id, version);
     if (!v) throw orchestrator_error(404, "not_found", fmt::format("workflow {} version {} not found", workflow_id, version));
-    return validate(parse_json(v->definition, fmt::format("workflow {} version {}", workflow_id, version)));
+    auto def = validate(parse_json(v->definition, fmt::format("workflow {} version {}", workflow_id, version)));
+    definitions_.put_if_current({workflow_id, version}, {version, def}, generation);
+    return def;
+}
+
+orchestrator::cached_definition orchestrator::latest_definition(const std::string& workflow_id) {
+    if (auto hit = definitions_.get({workflow_id, latest_version})) return *hit;
+    // Read before the store: an update or delete landing meanwhile keeps this answer out of the cache.
+    const auto generation = definitions_.generation();
+    auto wf = db()->workflows().get(workflow_id);
+    if (!wf) throw orchestrator_error(404, "not_found", fmt::format("workflow {} not found", workflow_id));
+    cached_definition latest{wf->latest_version, load_definition(workflow_id, wf->latest_version)};
+    definitions_.put_if_current({workflow_id, latest_version}, latest, generation);
+    return latest;
 }
 
 // ---- executions ----------------------------------------------------------------------
@@ -234,13 +280,12 @@ store::execution orchestrator::execute(const std::string& workflow_id, const exe
     }
     if (!request.input.is_object())
         throw orchestrator_error(400, "validation_error", "execution input must be a JSON object");
-    auto wf = db()->workflows().get(workflow_id);
-    if (!wf) throw orchestrator_error(404, "not_found", fmt::format("workflow {} not found", workflow_id));
-    auto def = load_definition(workflow_id, wf->latest_version);
+    const auto latest = latest_definition(workflow_id);
+    const auto& def = latest.def;
 
     store::new_execution ne;
     ne.workflow_id = workflow_id;
-    ne.workflow_version = wf->latest_version;
+    ne.workflow_version = latest.version;
     ne.input = json::serialize(request.input);
     ne.idempotency_key = request.idempotency_key;
     // Stored queued and unowned: whichever instance has a free slot claims it.
@@ -249,13 +294,14 @@ store::execution orchestrator::execute(const std::string& workflow_id, const exe
                      : rt_->settings()->workflow.default_timeout_hours);
     ne.deadline_at = store::now() + std::chrono::milliseconds(static_cast<std::int64_t>(hours * 3600'000));
     const bool ephemeral = request.ephemeral.value_or(def->ephemeral);
+    check_admission(request, ephemeral);
 
     store::execution record;
     if (ephemeral) {
         // Ephemeral executions never touch the store while they run.
         record.id = store::new_uuid();
         record.workflow_id = workflow_id;
-        record.workflow_version = wf->latest_version;
+        record.workflow_version = latest.version;
         record.input = ne.input;
         record.status = execution_status::queued;
         record.created_at = store::now();
@@ -287,6 +333,45 @@ store::execution orchestrator::execute(const std::string& workflow_id, const exe
     return record;
 }
 
+// The execution queue's bound, and a request that asked not to wait. Checked when the
+// request arrives: executions finishing or starting meanwhile may shift a slot either way.
+void orchestrator::check_admission(const execute_request& request, bool ephemeral) {
+    const auto s = rt_->settings();
+    const auto max_queued = static_cast<std::size_t>(s->workflow.max_queued_executions);
+    if (!request.queue) governor_->require_open("execution");  // 503 resource_limit naming the hold
+    std::size_t running = 0, waiting_here = 0;
+    {
+        std::lock_guard lock(mutex_);
+        running = running_.size();
+        waiting_here = queue_.size();
+    }
+    // Ephemeral executions wait in this instance's memory; persisted ones in the store, where
+    // any instance may claim them (the count reads the store only for those).
+    const std::size_t waiting = waiting_here + (ephemeral && request.queue ? 0 : db()->executions().count_unclaimed());
+    const int retry = governor_->retry_after_seconds();
+    if (request.queue && waiting >= max_queued) {
+        governor_->count_refusal("queue_full");
+        throw orchestrator_error(429, "queue_full",
+                                 fmt::format("the execution queue is full: {} executions wait for a slot "
+                                             "(workflow.max_queued_executions = {}); retry later",
+                                             waiting, max_queued),
+                                 retry);
+    }
+    if (request.queue) return;
+    const auto configured = static_cast<std::size_t>(s->workflow.max_concurrent_executions);
+    const auto limit = governor_->max_concurrent(configured);
+    if (running + waiting < limit) return;
+    governor_->count_refusal("concurrency_limit");
+    const auto lowered = limit < configured ? fmt::format(", lowered to {} by resources.max_cpu_percent = {}", limit,
+                                                          s->resources.max_cpu_percent)
+                                            : std::string();
+    throw orchestrator_error(503, "concurrency_limit",
+                             fmt::format("all {} execution slots are busy (workflow.max_concurrent_executions = {}{}) "
+                                         "and the request asked not to wait (\"queue\": false); retry later",
+                                         limit, configured, lowered),
+                             retry);
+}
+
 void orchestrator::admit(queued q) {
     std::lock_guard lock(mutex_);
     if (!accepting_) return;
@@ -295,8 +380,9 @@ void orchestrator::admit(queued q) {
 }
 
 void orchestrator::pump() {
-    const auto limit = static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions);
-    if (admission_hold_ && admission_hold_()) return;
+    // The governor decides: closed (memory, temperature) starts nothing; the CPU cap lowers the limit.
+    if (!governor_->admits()) return;
+    const auto limit = governor_->max_concurrent(static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions));
     for (auto it = queue_.begin(); accepting_ && it != queue_.end() && running_.size() < limit;) {
         if (it->paused) {
             ++it;
@@ -445,6 +531,16 @@ std::size_t orchestrator::running_count() const {
     return running_.size();
 }
 
+std::size_t orchestrator::concurrency_limit() const {
+    const auto configured = rt_ ? rt_->settings()->workflow.max_concurrent_executions : 1;
+    return governor_->max_concurrent(static_cast<std::size_t>(configured));
+}
+
+std::size_t orchestrator::local_queued_count() const {
+    std::lock_guard lock(mutex_);
+    return queue_.size();
+}
+
 std::size_t orchestrator::queued_count() const {
     std::size_t local = 0;
     {
@@ -481,7 +577,7 @@ void orchestrator::recover() {
     char host[256] = "host";
     ::gethostname(host, sizeof host - 1);
     database->cluster().register_instance(instance_id_, host, ::getpid(), CHAINBOT_VERSION);
-    std::vector<std::string> channels{work_channel, done_channel, control_channel};
+    std::vector<std::string> channels{work_channel, done_channel, control_channel, definitions_channel};
     if (database->backend() == store::backend_kind::postgresql && rt_->settings()->cluster.relay_events) {
         relay_ = std::make_shared<event_relay>(
             instance_id_, rt_->events(),
@@ -532,9 +628,11 @@ void orchestrator::on_notification(const store::notification& n) {
         if (relay_) relay_->on_notification(n.payload);
         return;
     }
+    if (n.channel == definitions_channel) return invalidate_definitions(n.payload);  // updated or deleted elsewhere
     ++notifications_;
     if (n.channel.empty()) {  // (re)connected
         listening_ = true;
+        definitions_.clear();  // an update on another instance may have gone unnoticed meanwhile
         return wake();
     }
     if (n.channel == work_channel) return wake();
@@ -655,8 +753,9 @@ void orchestrator::claim_pass() {
     {
         std::lock_guard lock(mutex_);
         if (!accepting_) return;
-        if (admission_hold_ && admission_hold_()) return;
-        const auto limit = static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions);
+        if (!governor_->admits()) return;
+        const auto limit =
+            governor_->max_concurrent(static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions));
         const auto busy = running_.size() + queue_.size();
         free = busy < limit ? limit - busy : 0;
     }

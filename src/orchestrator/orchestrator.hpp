@@ -1,7 +1,15 @@
 #pragma once
 // The workflow orchestrator as a runtime service: workflow definitions (validated before
 // they are stored, versioned), executions admitted up to workflow.max_concurrent_executions
-// with a FIFO queue behind, cancel/pause/resume.
+// with a FIFO queue behind (bounded by workflow.max_queued_executions), cancel/pause/resume.
+//
+// Admission: the resources::governor decides whether new executions start (memory and
+// temperature holds) and how many run at once (the CPU cap lowers the configured limit).
+// Held executions stay queued and start when the governor reopens; a request that asked
+// not to wait (execute_request::queue = false) is refused instead. Validated definitions
+// are cached by (workflow id, version), bounded by resources.definition_cache_size and
+// invalidated on update and delete, here and (NOTIFY chainbot_definitions) on the other
+// instances.
 //
 // Scale-out: persisted executions are stored queued and claimed from the store by whichever
 // instance has a free slot (FOR UPDATE SKIP LOCKED on PostgreSQL); a claim carries a lease
@@ -14,6 +22,8 @@
 #include "orchestrator/execution_runner.hpp"
 #include "orchestrator/task_registry.hpp"
 #include "orchestrator/transition_writer.hpp"
+#include "resources/governor.hpp"
+#include "resources/lru_cache.hpp"
 #include "runtime/runtime.hpp"
 #include "runtime/service_error.hpp"
 #include "store/database.hpp"
@@ -53,6 +63,9 @@ struct execute_request {
     std::optional<std::string> idempotency_key;
     std::optional<double> timeout_hours;
     std::optional<bool> ephemeral;  // overrides the workflow's "ephemeral"
+    /// false: start now or be refused (503 resource_limit or concurrency_limit) instead of
+    /// waiting in the queue.
+    bool queue = true;
 };
 
 class orchestrator final : public service {
@@ -75,9 +88,14 @@ public:
     /// @brief Where agent_task steps run (see engine_env::run_on_agent); before start.
     void set_agent_runner(decltype(engine_env::run_on_agent) runner) { agent_runner_ = std::move(runner); }
     void set_gpio(std::function<boost::json::value(const boost::json::object&)> gpio) { gpio_ = std::move(gpio); }
+    /// @brief The admission control this orchestrator consults (before start; the module
+    /// shares one with the agent spawner and the resource monitor). A default one otherwise.
+    void set_governor(std::shared_ptr<resources::governor> g);
+    const std::shared_ptr<resources::governor>& governor() const noexcept { return governor_; }
     /// @brief While `hold()` is true new executions queue instead of starting (the Raspberry Pi
-    /// thermal hold); they start when chainbot.hardware.temperature_normal is published.
-    void set_admission_hold(std::function<bool()> hold) { admission_hold_ = std::move(hold); }
+    /// thermal hold): the governor's `temperature` hold check. Held executions start when the
+    /// governor is told to recheck (the resource monitor does on temperature_normal).
+    void set_admission_hold(std::function<bool()> hold);
 
     /// @brief Parses the JSON text; throws validation_error (every problem with its JSON path).
     std::shared_ptr<const workflow_definition> validate(const boost::json::value& definition) const;
@@ -88,6 +106,9 @@ public:
 
     /// @brief Starts (or queues) an execution of the latest version. With an idempotency key
     /// already used for this workflow, returns that execution instead. `on_done` gets the outcome.
+    /// Refused (orchestrator_error, with Retry-After): 429 queue_full at
+    /// workflow.max_queued_executions; with request.queue false, 503 resource_limit while
+    /// admission is closed and 503 concurrency_limit while every slot is busy.
     store::execution execute(const std::string& workflow_id, const execute_request& request,
                              std::function<void(execution_outcome)> on_done = {});
     void cancel(const std::string& execution_id);
@@ -98,6 +119,14 @@ public:
     std::optional<execution_outcome> wait(const std::string& execution_id, std::chrono::milliseconds timeout);
 
     std::size_t running_count() const;
+    /// @brief Executions allowed at once now: workflow.max_concurrent_executions lowered by
+    /// the governor's CPU cap.
+    std::size_t concurrency_limit() const;
+    /// @brief Ephemeral executions waiting in this instance's memory queue.
+    std::size_t local_queued_count() const;
+    resources::cache_stats definition_cache_stats() const { return definitions_.stats(); }
+    /// @brief Drops the cached definitions of a workflow (all versions); here only.
+    void invalidate_definitions(const std::string& workflow_id);
     /// @brief Ephemeral executions waiting here plus queued executions no instance claimed yet.
     std::size_t queued_count() const;
     /// @brief Queued, running or paused executions in the store, whoever holds them.
@@ -126,7 +155,13 @@ private:
         std::vector<store::step_run> history;
         bool paused = false;  // paused while queued: stays in line without starting
     };
+    struct cached_definition {
+        int version = 0;
+        std::shared_ptr<const workflow_definition> def;
+    };
     std::shared_ptr<const workflow_definition> load_definition(const std::string& workflow_id, int version);
+    cached_definition latest_definition(const std::string& workflow_id);
+    void check_admission(const execute_request& request, bool ephemeral);  // throws the refusals
     void admit(queued q);
     void launch(queued q);  // with mutex_ held
     void on_finished(const execution_outcome& outcome);
@@ -151,8 +186,10 @@ private:
     http::http_client* http_ = nullptr;
     std::function<boost::json::value(const boost::json::object&)> gpio_;
     decltype(engine_env::run_on_agent) agent_runner_;
-    std::function<bool()> admission_hold_;
-    std::uint64_t hold_observer_ = 0;
+    std::shared_ptr<resources::governor> governor_ = std::make_shared<resources::governor>();
+    std::uint64_t governor_listener_ = 0;
+    // (workflow id, version) -> validated definition; version 0: the latest version.
+    resources::lru_cache<std::pair<std::string, int>, cached_definition> definitions_{256};
     bool settings_watched_ = false;
     task_registry tasks_;
     std::unique_ptr<boost::asio::thread_pool> blocking_;

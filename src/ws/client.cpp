@@ -34,6 +34,11 @@ bool client::wants(const std::vector<std::string>& topics) const {
     return any_matches(patterns_, topics);
 }
 
+std::size_t client::queued() const {
+    std::lock_guard lock(mutex_);
+    return queue_.size();
+}
+
 std::size_t client::offer(std::shared_ptr<const std::string> frame, std::size_t capacity) {
     capacity = std::max<std::size_t>(1, capacity);
     std::size_t dropped = 0;

@@ -32,6 +32,8 @@ public:
     /// @brief From the publishing thread: queues `frame`, first dropping the oldest frames
     /// while `capacity` are queued. Returns how many were dropped. Never blocks on I/O.
     std::size_t offer(std::shared_ptr<const std::string> frame, std::size_t capacity);
+    /// @brief Frames waiting to be written (a queue-depth metric).
+    std::size_t queued() const;
 
     /// @brief From any thread: close the connection with 1001 (going away).
     virtual void close_going_away() = 0;

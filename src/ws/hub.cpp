@@ -5,6 +5,8 @@
 #include "ws/protocol.hpp"
 #include "ws/ws_session.hpp"
 
+#include <algorithm>
+
 namespace chainbot::ws {
 
 namespace {
@@ -57,6 +59,30 @@ http::upgrade_acceptor hub::acceptor(std::vector<std::string> topics) {
 std::size_t hub::clients() const {
     std::lock_guard lock(mutex_);
     return clients_->size();
+}
+
+std::size_t hub::queued_frames() const {
+    std::shared_ptr<const client_list> snapshot;
+    {
+        std::lock_guard lock(mutex_);
+        snapshot = clients_;
+    }
+    std::size_t n = 0;
+    for (const auto& [_, weak] : *snapshot)
+        if (auto c = weak.lock()) n += c->queued();
+    return n;
+}
+
+std::size_t hub::deepest_queue() const {
+    std::shared_ptr<const client_list> snapshot;
+    {
+        std::lock_guard lock(mutex_);
+        snapshot = clients_;
+    }
+    std::size_t n = 0;
+    for (const auto& [_, weak] : *snapshot)
+        if (auto c = weak.lock()) n = std::max(n, c->queued());
+    return n;
 }
 
 void hub::publish(const events::event& e) {

@@ -59,6 +59,10 @@ public:
     std::size_t clients() const;
     std::uint64_t events_sent() const noexcept { return events_sent_.load(); }
     std::uint64_t events_dropped() const noexcept { return events_dropped_.load(); }
+    /// @brief Frames waiting in the clients' send queues, all clients together, and the
+    /// deepest single queue (each is bounded by api.ws_send_queue).
+    std::size_t queued_frames() const;
+    std::size_t deepest_queue() const;
 
     /// @brief The observer's work: queue `e` for every client that wants it.
     void publish(const events::event& e);

@@ -48,7 +48,8 @@ TEST_CASE("unknown sections and keys are named with their dotted path", "[config
     std::string message = load_error({.files = {file}});
     CHECK_THAT(message, Contains(file.string() + ": workflows: unknown section (expected one of database, workflow"));
     CHECK_THAT(message, Contains(file.string() + ": workflow.retry_atempts: unknown key (workflow has "
-                                                 "max_concurrent_executions, default_timeout_hours, retry_attempts, credentials_file)"));
+                                                 "max_concurrent_executions, max_queued_executions, default_timeout_hours, "
+                                                 "retry_attempts, credentials_file)"));
     CHECK_THAT(message, Contains(file.string() + ": raspberry_pi.gpio_pins.blue_led: unknown key"));
     CHECK(test::line_count(message) == 3);
 }

@@ -54,7 +54,11 @@ TEST_CASE("exactly the documented keys are live", "[config][runtime]") {
                                      "agents.assistant.api_key", "agents.assistant.timeout_seconds",
                                      "agents.assistant.max_memory_messages",
                                      // WebSocket clients' queues and keep-alive
-                                     "api.ws_send_queue", "api.ws_ping_interval_seconds"};
+                                     "api.ws_send_queue", "api.ws_ping_interval_seconds",
+                                     // the execution queue's bound and the resource limits
+                                     "workflow.max_queued_executions", "resources.max_memory_mb",
+                                     "resources.max_cpu_percent", "resources.resume_margin_percent",
+                                     "resources.sample_interval_seconds", "resources.definition_cache_size"};
     const settings current = load({});
     for (const auto& spec : schema()) {
         INFO(spec.key);
