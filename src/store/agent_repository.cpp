@@ -70,12 +70,6 @@ void apply_filter(detail::filter& f, const agent_filter& af) {
     if (af.owner_instance) f.add("owner_instance = :o", *af.owner_instance);
 }
 
-struct id_row {
-    std::string id;
-    void bind(soci::statement& st) { st.exchange(soci::into(id)); }
-    std::string record() const { return id; }
-};
-
 void require_changed(long long rows, const std::string& id) {
     if (rows == 0) throw store_not_found(fmt::format("agent {} not found", id));
 }
@@ -177,7 +171,7 @@ std::vector<std::string> agent_repository::adopt(const std::string& instance, st
         long long lease = lease_ms;
         // One statement: two instances adopting at once each take a row or leave it (the row
         // lock orders them and the loser sees a live owner).
-        auto ids = detail::query_rows<id_row>(
+        auto ids = detail::query_rows<detail::text_row>(
             c,
             fmt::format("UPDATE agents SET owner_instance = :me WHERE state <> 'terminated' AND "
                         "(owner_instance IS NULL OR (owner_instance <> :me2 AND owner_instance NOT IN "

@@ -113,12 +113,6 @@ std::string select_deliveries() {
                        cols);
 }
 
-struct text_row {
-    std::string text;
-    void bind(soci::statement& st) { st.exchange(soci::into(text)); }
-    std::string record() const { return text; }
-};
-
 std::string select_entanglements() { return fmt::format("SELECT {} FROM entanglements", entanglement_row::columns); }
 std::string select_messages() { return fmt::format("SELECT {} FROM entanglement_messages", message_row::columns); }
 
@@ -268,7 +262,7 @@ std::vector<message> entanglement_repository::messages(const std::string& entang
 
 std::vector<std::string> entanglement_repository::live_members(const std::string& entanglement_id) {
     return runner_->call(access::read, [&](connection& c) {
-        return detail::query_rows<text_row>(c,
+        return detail::query_rows<detail::text_row>(c,
                                             "SELECT mem.agent_id FROM entanglement_members mem JOIN agents a ON "
                                             "a.id = mem.agent_id WHERE mem.entanglement_id = :e AND a.state <> "
                                             "'terminated' ORDER BY mem.joined_at, mem.agent_id",
@@ -292,9 +286,9 @@ std::vector<delivery> entanglement_repository::pending_deliveries(const std::str
 std::vector<std::string> entanglement_repository::with_pending_deliveries(const std::optional<std::string>& owner_instance) {
     return runner_->call(access::read, [&](connection& c) {
         if (!owner_instance)
-            return detail::query_rows<text_row>(
+            return detail::query_rows<detail::text_row>(
                 c, "SELECT DISTINCT entanglement_id FROM message_deliveries WHERE state = 'pending' ORDER BY entanglement_id");
-        return detail::query_rows<text_row>(c,
+        return detail::query_rows<detail::text_row>(c,
                                             "SELECT DISTINCT d.entanglement_id FROM message_deliveries d JOIN agents a "
                                             "ON a.id = d.agent_id WHERE d.state = 'pending' AND a.owner_instance = :o "
                                             "ORDER BY d.entanglement_id",

@@ -100,6 +100,13 @@ auto query_row(connection& c, std::string_view sql, Uses&&... uses) {
     return rows.empty() ? std::optional<record>() : std::optional<record>(std::move(rows.front()));
 }
 
+/// @brief A row of one text column, for query_rows (ids, names).
+struct text_row {
+    std::string value;
+    void bind(soci::statement& st) { st.exchange(soci::into(value)); }
+    std::string record() const { return value; }
+};
+
 /// @brief A WHERE clause built from optional filters, with the values it binds.
 /// Values are kept in deques so their addresses stay put for SOCI.
 class filter {

@@ -32,12 +32,6 @@ struct user_row {
     }
 };
 
-struct text_row {
-    std::string value;
-    void bind(soci::statement& st) { st.exchange(soci::into(value)); }
-    std::string record() const { return value; }
-};
-
 struct role_row {
     std::string name, description;
     void bind(soci::statement& st) {
@@ -54,7 +48,7 @@ bool user_exists(connection& c, const std::string& id) {
 }
 
 std::vector<std::string> permissions_of_role(connection& c, const std::string& role_name) {
-    return detail::query_rows<text_row>(
+    return detail::query_rows<detail::text_row>(
         c, "SELECT permission FROM role_permissions WHERE role_name = :r ORDER BY permission", soci::use(role_name));
 }
 
@@ -132,14 +126,14 @@ bool user_repository::unassign_role(const std::string& user_id, const std::strin
 
 std::vector<std::string> user_repository::roles_of(const std::string& user_id) {
     return runner_->call(access::read, [&](connection& c) {
-        return detail::query_rows<text_row>(c, "SELECT role_name FROM user_roles WHERE user_id = :u ORDER BY role_name",
+        return detail::query_rows<detail::text_row>(c, "SELECT role_name FROM user_roles WHERE user_id = :u ORDER BY role_name",
                                             soci::use(user_id));
     });
 }
 
 std::vector<std::string> user_repository::permissions_of(const std::string& user_id) {
     return runner_->call(access::read, [&](connection& c) {
-        return detail::query_rows<text_row>(c,
+        return detail::query_rows<detail::text_row>(c,
                                             "SELECT DISTINCT p.permission FROM role_permissions p "
                                             "JOIN user_roles r ON r.role_name = p.role_name "
                                             "WHERE r.user_id = :u ORDER BY p.permission",
