@@ -116,8 +116,21 @@ int32_t m_initialize(alex_module* m, const alex_host_services* services, const c
             if (services->struct_size < offsetof(alex_host_services, host) + sizeof(void*))
                 throw chainbot::config_error("initialize: alex_host_services.struct_size " +
                                              std::to_string(services->struct_size) + " is too small");
-            // Copy only what the host declared; members it does not know stay NULL.
+            // Copy only what the host declared; members it does not know stay NULL, and so does a
+            // member its struct_size cuts through (ALEX_HAS_MEMBER): its first bytes alone would
+            // make a pointer to nowhere.
             std::memcpy(&copy, services, std::min<std::size_t>(services->struct_size, sizeof copy));
+#define CHAINBOT_KEEP_WHOLE(member) \
+    if (!ALEX_HAS_MEMBER(alex_host_services, services, member)) copy.member = nullptr
+            CHAINBOT_KEEP_WHOLE(publish);
+            CHAINBOT_KEEP_WHOLE(subscribe);
+            CHAINBOT_KEEP_WHOLE(unsubscribe);
+            CHAINBOT_KEEP_WHOLE(config_get);
+            CHAINBOT_KEEP_WHOLE(config_set);
+            CHAINBOT_KEEP_WHOLE(config_watch);
+            CHAINBOT_KEEP_WHOLE(config_unwatch);
+            CHAINBOT_KEEP_WHOLE(log);
+#undef CHAINBOT_KEEP_WHOLE
             copy.struct_size = sizeof copy;
         }
         m->services = copy;

@@ -12,6 +12,8 @@ packages=(
 # The dashboard's browser tests: Debian's Chromium, and Debian's node and npm only when
 # there is no node at all (one from elsewhere, e.g. NodeSource's nodejs, is kept).
 packages+=(chromium)
+# scripts/fuzz.sh: clang and its libFuzzer runtime (libclang_rt.fuzzer).
+packages+=(clang libclang-rt-14-dev)
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()

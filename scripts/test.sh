@@ -17,4 +17,6 @@ built=$(date +%s)
 # The store and orchestrator suites run against a real PostgreSQL server, which
 # with-postgres.sh starts for the duration of the run (and stops afterwards).
 "$root/scripts/with-postgres.sh" ctest --test-dir "$build_dir" --output-on-failure -j "${JOBS:-$(nproc)}" "$@"
+# No fixed test secret (tests/support/test_secrets.hpp) may appear in what the tests printed.
+"$root/scripts/secret-scan.sh" "$build_dir"
 echo "build $((built - start)) s, tests $(( $(date +%s) - built )) s"

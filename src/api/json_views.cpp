@@ -1,5 +1,7 @@
 #include "api/json_views.hpp"
 
+#include "audit/secret_masker.hpp"
+
 #include <boost/json/parse.hpp>
 #include <fmt/format.h>
 
@@ -46,6 +48,22 @@ json::object to_json(const store::workflow_version& v) {
             {"definition", stored_json(v.definition)}};
 }
 
+namespace {
+
+// An execution's input as readers see it: the values of top-level members whose name looks
+// secret (the ${api_token} a workflow takes from its input) masked. The store keeps the input
+// as given: a resumed execution needs it.
+json::value input_view(const std::string& text) {
+    auto v = stored_json(text);
+    if (!v.is_object()) return v;
+    static const audit::secret_masker masker;
+    for (auto& kv : v.as_object())
+        if (masker.is_secret_key(kv.key())) kv.value() = audit::masked;
+    return v;
+}
+
+}  // namespace
+
 json::object to_json(const store::execution& e) {
     auto optional_text = [](const std::optional<std::string>& s) { return s ? json::value(*s) : json::value(nullptr); };
     return {{"id", e.id},
@@ -53,7 +71,7 @@ json::object to_json(const store::execution& e) {
             {"workflow_id", e.workflow_id},
             {"workflow_version", e.workflow_version},
             {"status", store::to_string(e.status)},
-            {"input", stored_json(e.input)},
+            {"input", input_view(e.input)},
             {"output", stored_json(e.output)},
             {"error", optional_text(e.error)},
             {"idempotency_key", optional_text(e.idempotency_key)},

@@ -73,7 +73,19 @@ fs::path absolute_dir(const std::string& dir) {
     return p;
 }
 
-std::string derived_database_url(const fs::path& data_dir) { return "sqlite://" + (data_dir / "chainbot.db").string(); }
+// The store percent-decodes the path of a sqlite:// URL and refuses whitespace in a URL, so the
+// data dir is escaped: "/srv/My Data" gives sqlite:///srv/My%20Data/chainbot.db, "/x/100%" gives
+// sqlite:///x/100%25/chainbot.db (plain paths are unchanged).
+std::string derived_database_url(const fs::path& data_dir) {
+    std::string url = "sqlite://";
+    for (const char c : (data_dir / "chainbot.db").string()) {
+        const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
+                           c == '-' || c == '.' || c == '_' || c == '~';
+        if (plain) url.push_back(c);
+        else url += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    }
+    return url;
+}
 
 /// Makes the data dir absolute and derives the database URL when none is set.
 void resolve(settings& s) {

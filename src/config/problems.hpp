@@ -15,11 +15,11 @@ class problem_list {
 public:
     /// @brief Adds "<source>: <what>".
     void add(std::string_view source, std::string_view what) {
-        lines_.push_back(std::string(source) + ": " + std::string(what));
+        lines_.push_back(one_line(source) + ": " + one_line(what));
     }
     /// @brief Adds "<source>: <key>: <what>".
     void add(std::string_view source, std::string_view key, std::string_view what) {
-        lines_.push_back(std::string(source) + ": " + std::string(key) + ": " + std::string(what));
+        lines_.push_back(one_line(source) + ": " + one_line(key) + ": " + one_line(what));
     }
     bool empty() const noexcept { return lines_.empty(); }
     const std::vector<std::string>& lines() const noexcept { return lines_; }
@@ -33,6 +33,22 @@ public:
     }
 
 private:
+    /// Keys and quoted values come from files and variables: a line break in one would split a
+    /// problem over lines (or forge one in a log), so control characters are written escaped.
+    static std::string one_line(std::string_view text) {
+        std::string out;
+        out.reserve(text.size());
+        for (const char c : text) {
+            const auto u = static_cast<unsigned char>(c);
+            if (c == '\n') out += "\\n";
+            else if (c == '\r') out += "\\r";
+            else if (c == '\t') out += "\\t";
+            else if (u < 0x20 || u == 0x7f) out += "\\x" + std::string(1, "0123456789abcdef"[u >> 4]) + "0123456789abcdef"[u & 15];
+            else out.push_back(c);
+        }
+        return out;
+    }
+
     std::vector<std::string> lines_;
 };
 

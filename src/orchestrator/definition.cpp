@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <functional>
 #include <set>
 
@@ -23,6 +25,11 @@ constexpr std::pair<step_kind, std::string_view> kind_names[] = {
     {step_kind::succeed, "succeed"},       {step_kind::webhook, "webhook"},
     {step_kind::notification, "notification"}, {step_kind::gpio, "gpio"},
 };
+
+// Timeouts and waits are at most a year (and the retry multiplier at most 1000): the engine turns
+// them into milliseconds and time points, which larger numbers would overflow.
+constexpr double max_seconds = 365.0 * 24 * 3600;
+constexpr double max_multiplier = 1000;
 
 bool valid_id(std::string_view id) {
     return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
@@ -66,8 +73,9 @@ public:
         return &v->as_string();
     }
 
+    // `max` keeps what the engine derives from the number (milliseconds, time points) in range.
     std::optional<double> number_field(const json::object& o, std::string_view key, const std::string& path,
-                                       double min_exclusive) {
+                                       double min_exclusive, double max = std::numeric_limits<double>::max()) {
         const auto* v = o.if_contains(key);
         if (!v) return std::nullopt;
         if (!v->is_number()) {
@@ -77,6 +85,10 @@ public:
         const double d = v->to_number<double>();
         if (!(d > min_exclusive)) {
             add(path + "." + std::string(key), fmt::format("expected a number > {}, got {}", min_exclusive, d));
+            return std::nullopt;
+        }
+        if (!(d <= max)) {
+            add(path + "." + std::string(key), fmt::format("expected a number of at most {}, got {}", max, d));
             return std::nullopt;
         }
         return d;
@@ -89,9 +101,15 @@ public:
         std::int64_t i = 0;
         if (v->is_int64()) i = v->as_int64();
         else if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(max)) i = static_cast<std::int64_t>(v->as_uint64());
-        else if (v->is_double() && v->as_double() == static_cast<double>(static_cast<std::int64_t>(v->as_double())))
-            i = static_cast<std::int64_t>(v->as_double());
-        else {
+        else if (v->is_double() && v->as_double() == std::trunc(v->as_double())) {
+            // Compared as a double first: casting one outside int64's range is undefined.
+            const double d = v->as_double();
+            if (d < static_cast<double>(min) || d > static_cast<double>(max)) {
+                add(path + "." + std::string(key), fmt::format("expected an integer from {} to {}, got {}", min, max, d));
+                return std::nullopt;
+            }
+            i = static_cast<std::int64_t>(d);
+        } else {
             add(path + "." + std::string(key), "expected an integer");
             return std::nullopt;
         }
@@ -152,11 +170,11 @@ void reader::retry_and_failure(const json::object& o, const std::string& path, s
             if (auto n = int_field(ro, "max_attempts", rp, 1, 100)) s.retry.max_attempts = static_cast<int>(*n);
             if (auto n = int_field(ro, "initial_backoff_ms", rp, 0, 3600000)) s.retry.initial_backoff = std::chrono::milliseconds(*n);
             if (auto n = int_field(ro, "max_backoff_ms", rp, 0, 3600000)) s.retry.max_backoff = std::chrono::milliseconds(*n);
-            if (auto m = number_field(ro, "multiplier", rp, 0.0)) s.retry.multiplier = *m;
+            if (auto m = number_field(ro, "multiplier", rp, 0.0, max_multiplier)) s.retry.multiplier = *m;
             s.retry.retry_on = id_list(ro, "retry_on", rp);
         }
     }
-    if (auto t = number_field(o, "timeout_seconds", path, 0.0))
+    if (auto t = number_field(o, "timeout_seconds", path, 0.0, max_seconds))
         s.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*t * 1000));
     // The original ChainBot's on_failure: {"action": "retry"|"continue"|"fail", "max_retries": n}.
     if (const auto* f = o.if_contains("on_failure")) {
@@ -298,9 +316,9 @@ void reader::kind_fields(const json::object& o, const std::string& path, step_de
         case step_kind::wait: {
             const bool has_duration = o.contains("duration") || o.contains("duration_seconds") || o.contains("duration_ms");
             if (!has_duration && !o.contains("until")) add(path, "a wait needs 'duration' (seconds) or 'until' (a time)");
-            number_field(o, "duration", path, -1e-9);
-            number_field(o, "duration_seconds", path, -1e-9);
-            number_field(o, "duration_ms", path, -1e-9);
+            number_field(o, "duration", path, -1e-9, max_seconds);
+            number_field(o, "duration_seconds", path, -1e-9, max_seconds);
+            number_field(o, "duration_ms", path, -1e-9, max_seconds * 1000);
             string_field(o, "until", path, false);
             break;
         }
@@ -503,7 +521,7 @@ std::shared_ptr<const workflow_definition> parse_definition(const json::value& d
         else if (*t == "dag") def->kind = workflow_kind::dag;
         else r.add("$.type", fmt::format("expected sequential, conditional, parallel or dag, got '{}'", std::string_view(*t)));
     }
-    if (auto h = r.number_field(*o, "timeout_hours", "$", 0.0))
+    if (auto h = r.number_field(*o, "timeout_hours", "$", 0.0, max_seconds / 3600))
         def->timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*h * 3600'000));
     if (const auto* e = o->if_contains("ephemeral")) {
         if (e->is_bool()) def->ephemeral = e->as_bool();

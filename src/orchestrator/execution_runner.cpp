@@ -691,6 +691,7 @@ step_context execution_runner::make_context(std::size_t i) {
     ctx.idempotency_key = s.idempotency_key;
     ctx.cancelled = s.cancelled;
     ctx.journal = journal_;
+    ctx.mask = [self = shared_from_this()](const json::value& v) { return self->masked(v); };
     // Handlers see ${error}; everyone sees ${execution}.
     auto extra = std::make_shared<json::object>();
     (*extra)["execution"] = json::object{{"id", record_.id}, {"workflow_id", record_.workflow_id}, {"attempt", s.attempt}};

@@ -292,7 +292,9 @@ store::execution orchestrator::execute(const std::string& workflow_id, const exe
     const double hours = request.timeout_hours.value_or(
         def->timeout ? std::chrono::duration<double, std::ratio<3600>>(*def->timeout).count()
                      : rt_->settings()->workflow.default_timeout_hours);
-    ne.deadline_at = store::now() + std::chrono::milliseconds(static_cast<std::int64_t>(hours * 3600'000));
+    // A request's or the settings' timeout_hours has no upper bound: beyond a year (as long as a
+    // definition may ask for) it is a year, so that the milliseconds below cannot overflow.
+    ne.deadline_at = store::now() + std::chrono::milliseconds(static_cast<std::int64_t>(std::min(hours, 8760.0) * 3600'000));
     const bool ephemeral = request.ephemeral.value_or(def->ephemeral);
     check_admission(request, ephemeral);
 

@@ -41,6 +41,11 @@ step_result capture(F&& fn) {
         return failure(e.kind(), e.what());
     } catch (const std::exception& e) {
         return failure("error", e.what());
+    } catch (...) {
+        // Anything else a task throws must still end the step: escaping here, it would be
+        // swallowed by the agent's mailbox loop (or end the blocking pool's thread) and the step
+        // would never finish.
+        return failure("error", "the step threw an exception that is not a std::exception");
     }
 }
 
@@ -473,6 +478,8 @@ void run_step_body(step_context ctx, std::function<void(step_result)> done) {
                               } else if (const auto* p = field(s, "payload")) {
                                   payload["payload"] = render(*p, ctx.resolve);
                               }
+                              // Published as stored: the execution's secrets masked (${cb_key} in a payload).
+                              if (ctx.mask) payload = ctx.mask(payload).as_object();
                               ctx.env->rt->events().publish(topic, payload);
                               return json::object{{"topic", topic}};
                           }));

@@ -56,6 +56,9 @@ struct step_context {
     std::shared_ptr<std::atomic<bool>> cancelled;
     resolver resolve;
     std::shared_ptr<nested_journal> journal;  // null: nested steps are not recorded
+    /// The execution's secret values masked ("***") in a value a step publishes (emit_event,
+    /// notification); null: nothing to mask.
+    std::function<boost::json::value(const boost::json::value&)> mask;
     std::string path;                         // the step's path ("" for a top-level step: its id)
 };
 

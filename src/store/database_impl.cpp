@@ -104,6 +104,7 @@ void database_impl::run(access a, const std::function<void(connection&)>& body) 
         failure f;
         if (attempt_once(pool_, a, body, f)) {
             availability_.succeeded();
+            if (a == access::write) availability_.write_succeeded();
             return;
         }
         const bool last = attempt >= max_attempts;
@@ -133,6 +134,12 @@ void database_impl::run(access a, const std::function<void(connection&)>& body) 
                 break;
             case error_kind::constraint:
                 throw store_conflict(f.message);
+            case error_kind::full:
+                // Not retried: space does not come back within milliseconds. Nothing of the
+                // transaction was written (SQLite and PostgreSQL roll it back).
+                availability_.write_failed(f.message);
+                throw store_unavailable(fmt::format("database {} cannot write: the disk is full; nothing was saved ({})",
+                                                    pool_.target().masked_url, f.message));
             case error_kind::other:
                 throw store_error(f.message);
         }
@@ -162,6 +169,7 @@ bool database_impl::ping() noexcept {
                 continue;
             }
             availability_.succeeded();
+            if (!availability_.writable()) probe_write();
             return true;
         } catch (const pool_exhausted&) {
             return availability_.reachable();  // every connection busy is not the database being down
@@ -175,6 +183,22 @@ bool database_impl::ping() noexcept {
     }
     availability_.failed(last_error);
     return false;
+}
+
+void database_impl::probe_write() noexcept {
+    // Only SQLite: PostgreSQL instances write their heartbeat every few seconds anyway.
+    if (pool_.sql_dialect().kind() != backend_kind::sqlite) return;
+    try {
+        // Rewrites the header's user_version (unused by the schema) with its own value: one
+        // page through the journal, enough to tell whether the disk takes writes again.
+        run(access::write, [](connection& c) {
+            long long version = 0;
+            c.sql << "PRAGMA user_version", soci::into(version);
+            c.sql << "PRAGMA user_version = " + std::to_string(version);
+        });
+    } catch (...) {
+        // run() recorded the outcome in availability_
+    }
 }
 
 }  // namespace chainbot::store::detail

@@ -14,6 +14,8 @@ public:
 
     void run(access a, const std::function<void(connection&)>& body) override;
     bool ping() noexcept;
+    /// @brief While writes fail for lack of space: one small write to see whether they work again.
+    void probe_write() noexcept;
 
     connection_pool& pool() noexcept { return pool_; }
     availability& health() noexcept { return availability_; }

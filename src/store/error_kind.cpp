@@ -18,12 +18,13 @@ error_kind classify_sqlite(int result) noexcept {
             return error_kind::transient;
         case SQLITE_CANTOPEN:
         case SQLITE_IOERR:
-        case SQLITE_FULL:
         case SQLITE_NOTADB:
         case SQLITE_READONLY:
             return error_kind::connection;
         case SQLITE_CONSTRAINT:
             return error_kind::constraint;
+        case SQLITE_FULL:
+            return error_kind::full;
         default:
             return error_kind::other;
     }
@@ -35,6 +36,7 @@ error_kind classify_postgresql(const std::string& state) noexcept {
     // admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections
     if (state == "57P01" || state == "57P02" || state == "57P03" || state == "53300") return error_kind::connection;
     if (state.starts_with("23")) return error_kind::constraint;
+    if (state == "53100") return error_kind::full;  // disk_full
     return error_kind::other;
 }
 

@@ -11,6 +11,8 @@ enum class error_kind {
     transient,   // busy, locked, serialization failure, deadlock: retry the transaction
     connection,  // the server or file is gone: reconnect, retry, report unavailable
     constraint,  // a unique key, foreign key or check failed: a conflict for the caller
+    full,        // the disk is full (SQLITE_FULL, PostgreSQL disk_full): nothing was written; writes
+                 // fail until space returns, reads go on
     other,       // a bug or an unexpected state: report as is
 };
 

@@ -42,12 +42,14 @@ struct store_options {
     static store_options from(const config::database_settings& db);
 };
 
-/// @brief The `database` health component: 1 while the database answers, 0 while not.
+/// @brief The `database` health component: 1 while the database answers and takes writes, 0
+/// while it does not answer or its disk is full.
 struct store_health {
     bool reachable = true;
+    bool writable = true;              // false after a write failed for lack of space, until one succeeds
     double score = 1.0;
     std::string detail;                // why it is down, for people
-    std::optional<time_point> since;   // when it went down
+    std::optional<time_point> since;   // when it went down (or stopped taking writes)
 };
 
 struct pool_stats {

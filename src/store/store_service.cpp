@@ -98,7 +98,8 @@ void store_service::monitor() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
         const auto db = db_;
-        const auto interval = db->health().reachable ? options_.ping_interval : options_.ping_interval_down;
+        const auto h = db->health();
+        const auto interval = h.reachable && h.writable ? options_.ping_interval : options_.ping_interval_down;
         if (wake_.wait_for(lock, interval, [this] { return stopping_; })) break;
         lock.unlock();
         db->ping();  // reconnects when the database is back; updates health either way

@@ -30,6 +30,16 @@ bool valid_header_value(std::string_view value) {
     return std::none_of(value.begin(), value.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
+// As the audit masker reads key names: lower-cased, '-' as '_'.
+bool secret_header(std::string_view name) {
+    std::string n(name);
+    for (auto& c : n) c = c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (std::string_view word : {"token", "password", "passwd", "secret", "api_key", "apikey", "authorization",
+                                  "credential", "private_key"})
+        if (n.find(word) != std::string::npos) return true;
+    return false;
+}
+
 bool valid_secret_name(std::string_view name) {
     return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
@@ -88,7 +98,9 @@ private:
             const auto key = fmt::format("headers.{}", std::string_view(kv.key()));
             if (!valid_header_name(kv.key())) invalid(key, "not a valid header name");
             if (!kv.value().is_string()) invalid(key, "expected a string");
-            c.headers.emplace_back(std::string(kv.key()), resolve(kv.value().as_string(), key, false));
+            // A header whose name looks secret (X-Api-Key, X-Auth-Token...) is a credential as
+            // much as `auth`: its value is masked in results and messages too.
+            c.headers.emplace_back(std::string(kv.key()), resolve(kv.value().as_string(), key, secret_header(kv.key())));
         }
     }
 

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The sanitizer runs (issue 12), each a Debug build in a directory of its own, with a real
+# PostgreSQL (scripts/with-postgres.sh):
+#   scripts/sanitize.sh address   ASan + UBSan: builds everything into build-sanitize/ and runs
+#                                 the whole ctest suite but the package test (it packages this
+#                                 build: slow, and nothing a sanitizer checks), then the secret scan
+#   scripts/sanitize.sh thread    TSan: builds the concurrency suites into build-tsan/ and runs
+#                                 the labels orchestrator, ws, agents, events, entanglement
+#   scripts/sanitize.sh           both, one after the other
+# Extra arguments go to ctest (scripts/sanitize.sh thread -R hub). Prints each run's build and
+# test times. Environment: JOBS (nproc), TSAN_LABELS (a ctest label regex), ASAN_OPTIONS,
+# UBSAN_OPTIONS, TSAN_OPTIONS (defaults below: stop at the first report).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+mode="${1:-all}"
+case "$mode" in
+  address|thread|all) [ $# -gt 0 ] && shift ;;
+  -*) mode=all ;;
+  *) echo "usage: $0 [address|thread|all] [ctest arguments...]" >&2; exit 2 ;;
+esac
+jobs="${JOBS:-$(nproc)}"
+"$root/scripts/install-deps.sh"
+summary=()
+status=0
+
+run_address() {
+  local dir="$root/build-sanitize" start built
+  export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+  export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+  start=$(date +%s)
+  BUILD_DIR="$dir" BUILD_TYPE=Debug CHAINBOT_SANITIZE=address,undefined JOBS="$jobs" "$root/scripts/build.sh"
+  built=$(date +%s)
+  local rc=0
+  "$root/scripts/with-postgres.sh" ctest --test-dir "$dir" -LE '^package$' --output-on-failure -j "$jobs" "$@" || rc=$?
+  [ "$rc" -ne 0 ] || "$root/scripts/secret-scan.sh" "$dir" || rc=$?
+  summary+=("address,undefined: build $((built - start)) s, tests $(( $(date +%s) - built )) s (whole suite), $( [ "$rc" -eq 0 ] && echo passed || echo FAILED)")
+  [ "$rc" -eq 0 ] || status=1
+}
+
+run_thread() {
+  local dir="$root/build-tsan" start built labels
+  labels="${TSAN_LABELS:-^(orchestrator|ws|agents|events|entanglement)\$}"
+  # tests/hardening/tsan.supp: only Catch2's own bookkeeping when a test asserts off the main thread.
+  export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/hardening/tsan.supp}"
+  start=$(date +%s)
+  # Only the test programs of those labels (and what they run: the crash child, the example).
+  BUILD_DIR="$dir" BUILD_TYPE=Debug CHAINBOT_SANITIZE=thread JOBS="$jobs" "$root/scripts/build.sh" \
+    orchestrator_tests orchestrator_crash_tests orchestrator_crash_child ws_tests agents_tests events_tests \
+    entanglement_tests coordinator_example
+  built=$(date +%s)
+  local rc=0
+  "$root/scripts/with-postgres.sh" ctest --test-dir "$dir" -L "$labels" --output-on-failure -j "$jobs" "$@" || rc=$?
+  summary+=("thread: build $((built - start)) s, tests $(( $(date +%s) - built )) s (labels $labels), $( [ "$rc" -eq 0 ] && echo passed || echo FAILED)")
+  [ "$rc" -eq 0 ] || status=1
+}
+
+case "$mode" in
+  address) run_address "$@" ;;
+  thread) run_thread "$@" ;;
+  all) run_address "$@"; run_thread "$@" ;;
+esac
+for line in "${summary[@]}"; do echo "sanitize: $line"; done
+exit "$status"
