@@ -107,16 +107,21 @@ class exchange;
 // Shared by the client and its requests in flight, so that either may go first.
 class client_state {
 public:
-    client_state() : tls_context_(ssl::context::tls_client) {
-        tls_context_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                                 ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-        beast::error_code ec;
-        // Without a system store every verified request fails with `tls`, which says why.
-        tls_context_.set_default_verify_paths(ec);
-        tls_context_.set_verify_mode(ssl::verify_peer);
+    // The TLS context is made for the first https:// request, not with the client: making it
+    // initialises OpenSSL and reads the system's CA store, about 4 MB of resident memory that a
+    // module calling no https:// service never needs.
+    ssl::context& tls_context() {
+        std::call_once(tls_once_, [this] {
+            tls_context_.emplace(ssl::context::tls_client);
+            tls_context_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+            beast::error_code ec;
+            // Without a system store every verified request fails with `tls`, which says why.
+            tls_context_->set_default_verify_paths(ec);
+            tls_context_->set_verify_mode(ssl::verify_peer);
+        });
+        return *tls_context_;
     }
-
-    ssl::context& tls_context() { return tls_context_; }
 
     std::uint64_t add(std::weak_ptr<exchange> request) {
         std::lock_guard lock(mutex_);
@@ -141,7 +146,8 @@ public:
     }
 
 private:
-    ssl::context tls_context_;  // SSL_CTX is safe to share between threads once configured
+    std::once_flag tls_once_;
+    std::optional<ssl::context> tls_context_;  // SSL_CTX is safe to share between threads once configured
     mutable std::mutex mutex_;
     std::uint64_t last_id_ = 0;
     std::unordered_map<std::uint64_t, std::weak_ptr<exchange>> in_flight_;

@@ -1,14 +1,14 @@
 #include "store/connection.hpp"
 
-#include <soci/postgresql/soci-postgresql.h>
+#include "store/postgresql_support.hpp"
 
 namespace chainbot::store::detail {
 
 bool connection::alive() noexcept {
     if (sql_dialect.kind() != backend_kind::postgresql) return true;
-    // static_cast: the kind says which backend this is, and SOCI exports no typeinfo for it.
-    auto* backend = static_cast<soci::postgresql_session_backend*>(sql.get_backend());
-    return backend != nullptr && backend->conn_ != nullptr && PQstatus(backend->conn_) == CONNECTION_OK;
+    // A PostgreSQL session exists only once the module is loaded.
+    const auto* pg = postgresql_if_loaded();
+    return pg != nullptr && pg->alive(sql);
 }
 
 }  // namespace chainbot::store::detail

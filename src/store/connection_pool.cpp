@@ -1,6 +1,7 @@
 #include "store/connection_pool.hpp"
 
-#include <soci/postgresql/soci-postgresql.h>
+#include "store/postgresql_support.hpp"
+
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <fmt/format.h>
@@ -24,7 +25,7 @@ std::unique_ptr<connection> connection_pool::open_connection() {
         if (target_.backend == backend_kind::sqlite)
             c->sql.open(soci::sqlite3, target_.connect_string);
         else
-            c->sql.open(soci::postgresql, target_.connect_string);
+            postgresql().open(c->sql, target_.connect_string);  // loads the PostgreSQL module on first use
         for (const auto& statement : dialect_.session_setup(settings_)) c->sql << statement;
     } catch (const std::exception& e) {
         throw connect_failed(fmt::format("cannot connect to {}: {}", target_.masked_url, e.what()));

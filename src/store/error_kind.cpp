@@ -2,7 +2,8 @@
 
 #include "store/connection_pool.hpp"
 
-#include <soci/postgresql/soci-postgresql.h>
+#include "store/postgresql_support.hpp"
+
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <string>
@@ -46,13 +47,8 @@ error_kind classify(const std::exception& e, connection* c) noexcept {
     if (dynamic_cast<const connect_failed*>(&e)) return error_kind::connection;
     // Whatever the message, a PostgreSQL connection that is no longer OK means the server is gone.
     if (c != nullptr && !c->alive()) return error_kind::connection;
-    if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
-        try {
-            return classify_postgresql(pg->sqlstate());
-        } catch (...) {
-            return error_kind::other;
-        }
-    }
+    if (const auto* pg = postgresql_if_loaded())
+        if (auto state = pg->sqlstate(e)) return classify_postgresql(*state);
     if (const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) return classify_sqlite(lite->result());
     if (const auto* soci_e = dynamic_cast<const soci::soci_error*>(&e)) {
         switch (soci_e->get_error_category()) {

@@ -102,6 +102,7 @@ sort >"$tmp/files.expected" <<'LIST'
 /usr/include/alex_module.h
 /usr/lib/alex_os/modules/chainbot/default.yaml
 /usr/lib/alex_os/modules/chainbot/libchainbot.so
+/usr/lib/alex_os/modules/chainbot/libchainbot_postgresql.so
 /usr/lib/alex_os/modules/chainbot/module.json
 /usr/share/cmake/alex_module/alex_module-config-version.cmake
 /usr/share/cmake/alex_module/alex_module-config.cmake
