@@ -56,22 +56,6 @@ constexpr int max_requests_per_input = 8;
 
 http::response ok(int status, json::value body) { return http::response::json(status, json::serialize(body)); }
 
-bool has_token(std::string_view list, std::string_view token) {
-    std::string value(list);
-    for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::size_t start = 0;
-    while (start <= value.size()) {
-        auto end = value.find(',', start);
-        if (end == std::string::npos) end = value.size();
-        auto item = std::string_view(value).substr(start, end - start);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-        if (item == token) return true;
-        start = end + 1;
-    }
-    return false;
-}
-
 json::value definition_summary(const http::request& req) {
     const auto doc = api::parse_json_body(req);
     const auto def = chainbot::orchestrator::parse_definition(doc);  // validation_error -> 400
@@ -151,7 +135,7 @@ struct api_surface {
         add("DELETE", b + "/entanglements/{id}/agents/{agent_id}", p::entanglement_manage,
             [](http::request& q, http::responder r) { r(ok(200, {{"agent_bytes", q.params.at("agent_id").size()}})); });
         add("GET", b + "/ws", read, [](http::request& q, http::responder r) {
-            if (!has_token(q.header("upgrade"), "websocket") || !has_token(q.header("connection"), "upgrade")) {
+            if (!http::has_token(q.header("upgrade"), "websocket") || !http::has_token(q.header("connection"), "upgrade")) {
                 auto res = http::response::error(426, "upgrade_required", "this endpoint speaks WebSocket");
                 res.headers.emplace_back("Upgrade", "websocket");
                 return r(std::move(res));

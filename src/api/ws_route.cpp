@@ -6,33 +6,10 @@
 #include <boost/json/object.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 namespace chainbot::api {
 
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-// True when the comma-separated header value `list` holds `token` (case-insensitive).
-bool has_token(std::string_view list, std::string_view token) {
-    const auto value = lower(list);
-    std::size_t start = 0;
-    while (start <= value.size()) {
-        auto end = value.find(',', start);
-        if (end == std::string::npos) end = value.size();
-        auto item = std::string_view(value).substr(start, end - start);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-        if (item == token) return true;
-        start = end + 1;
-    }
-    return false;
-}
 
 // ?topics=a,b: validated patterns, or a 400.
 std::vector<std::string> initial_topics(const http::request& req) {
@@ -67,7 +44,7 @@ std::shared_ptr<ws::hub> add_ws_route(api_context& ctx) {
     std::weak_ptr<ws::hub> weak = feed;
     ctx.table.add({"GET", "/api/chainbot/ws", std::string(permission::read),
                    [weak](http::request& req, http::responder respond) {
-                       if (!has_token(req.header("upgrade"), "websocket") || !has_token(req.header("connection"), "upgrade")) {
+                       if (!http::has_token(req.header("upgrade"), "websocket") || !http::has_token(req.header("connection"), "upgrade")) {
                            auto res = http::response::error(426, "upgrade_required",
                                                             "this endpoint speaks WebSocket: send an upgrade request");
                            res.headers.emplace_back("Upgrade", "websocket");

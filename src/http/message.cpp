@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <cctype>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,22 @@ namespace chainbot::http {
 std::string_view request::header(const std::string& name, std::string_view fallback) const {
     auto it = headers.find(name);
     return it == headers.end() ? fallback : std::string_view(it->second);
+}
+
+bool has_token(std::string_view list, std::string_view token) {
+    std::string value(list);
+    for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::size_t start = 0;
+    while (start <= value.size()) {
+        auto end = value.find(',', start);
+        if (end == std::string::npos) end = value.size();
+        auto item = std::string_view(value).substr(start, end - start);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (item == token) return true;
+        start = end + 1;
+    }
+    return false;
 }
 
 response response::json(int status, std::string body) {

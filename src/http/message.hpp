@@ -29,6 +29,10 @@ struct request {
     std::string_view header(const std::string& name, std::string_view fallback = {}) const;
 };
 
+/// @brief True when the comma-separated header value `list` holds `token`, compared
+/// case-insensitively ("Connection: keep-alive, Upgrade" holds "upgrade").
+bool has_token(std::string_view list, std::string_view token);
+
 /// @brief A connection handed over to another protocol (http/upgrade.hpp defines it; only
 /// code that speaks the new protocol, such as src/ws/, includes that Beast header).
 struct upgraded_connection;

@@ -13,6 +13,7 @@
 #include "runtime/runtime.hpp"
 #include "support/eventually.hpp"
 #include "support/http_get.hpp"
+#include "support/postgresql_server.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

@@ -2,6 +2,8 @@
 // built as its own test program that CTest runs alone (RUN_SERIAL).
 
 #include "scratch_database.hpp"
+#include "support/eventually.hpp"
+#include "support/postgresql_server.hpp"
 
 #include "store/errors.hpp"
 #include "store/store_service.hpp"
@@ -12,52 +14,15 @@
 #include <thread>
 
 using namespace chainbot;
+using chainbot::test::eventually;
+using chainbot::test::postgresql_server;
 using chainbot::test::scratch_database;
 
-namespace {
-
-class server_control {
-public:
-    server_control() {
-        const char* ctl = std::getenv("CHAINBOT_TEST_PG_CTL");
-        if (ctl == nullptr || *ctl == '\0')
-            FAIL("CHAINBOT_TEST_PG_CTL is not set: this test stops and restarts the PostgreSQL server and needs the "
-                 "pg_ctl command that scripts/with-postgres.sh exports. Run the tests through that script.");
-        ctl_ = ctl;
-    }
-    ~server_control() {
-        if (stopped_) start();  // never leave the shared server down for the tests after this one
-    }
-    void stop() {
-        REQUIRE(std::system((ctl_ + " stop -m fast -w >/dev/null").c_str()) == 0);
-        stopped_ = true;
-    }
-    void start() {
-        REQUIRE(std::system((ctl_ + " start -w >/dev/null").c_str()) == 0);
-        stopped_ = false;
-    }
-
-private:
-    std::string ctl_;
-    bool stopped_ = false;
-};
-
-template <typename Predicate>
-bool eventually(Predicate p, std::chrono::seconds limit = std::chrono::seconds(20)) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (p()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return p();
-}
-
-}  // namespace
 
 TEST_CASE("outage: PostgreSQL going away gives store_unavailable and health 0 and the store recovers by itself",
           "[store][availability][postgresql]") {
     scratch_database sdb(store::backend_kind::postgresql);
-    server_control server;
+    postgresql_server server;
     chainbot::test::temp_dir data;
     config::settings settings;
     settings.database.url = sdb.url();
@@ -84,7 +49,7 @@ TEST_CASE("outage: PostgreSQL going away gives store_unavailable and health 0 an
 
     server.start();
     // Nobody calls the store: the service's pings notice the database is back.
-    CHECK(eventually([&] { return score() == 1.0; }));
+    CHECK(eventually([&] { return score() == 1.0; }, std::chrono::seconds(20)));
     CHECK(db->health().reachable);
     const auto v = db->workflows().get_version(w.workflow_id);
     REQUIRE(v);
