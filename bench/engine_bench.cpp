@@ -96,6 +96,9 @@ struct engine {
         s.module.data_dir = dir.string();
         s.database.url = url;
         s.workflow.max_concurrent_executions = concurrency;
+        // batch() submits every execution at once: the queue must hold them all (the default
+        // bound, 1000, refuses the rest with queue_full).
+        s.workflow.max_queued_executions = 1'000'000;
         s.workflow.retry_attempts = 0;
         s.logging.level = log_level::warning;
         s.raspberry_pi.enable_hardware_monitoring = false;
