@@ -4,6 +4,7 @@
 // (../, %2e%2e%2f, NUL: 400 or 404, never a file), and CR/LF in values that are echoed
 // (no header injected, in the module's answers or in the requests it sends).
 #include "hardening_support.hpp"
+#include "support/http_get.hpp"
 #include "module_fixture.hpp"
 
 #include "ws/ws_client.hpp"
@@ -33,15 +34,8 @@ std::string nested_object(int depth) {
 }
 
 std::string sent_raw(unsigned short port, const std::string& raw) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return "";
-    }
+    const int fd = connect_loopback(port);
+    if (fd < 0) return "";
     ::send(fd, raw.data(), raw.size(), MSG_NOSIGNAL);
     timeval tv{5, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -56,15 +50,8 @@ std::string sent_raw(unsigned short port, const std::string& raw) {
 class recording_peer {
 public:
     recording_peer() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-        REQUIRE(::listen(fd_, 16) == 0);
-        socklen_t len = sizeof addr;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-        port_ = ntohs(addr.sin_port);
+        fd_ = listen_loopback(16, port_);
+        REQUIRE(fd_ >= 0);
         thread_ = std::thread([this] {
             for (;;) {
                 const int c = ::accept(fd_, nullptr, nullptr);

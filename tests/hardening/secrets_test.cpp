@@ -7,6 +7,7 @@
 // WebSocket, the audit records, every REST answer (errors included) and the stored
 // histories are searched for the secrets and the admin token.
 #include "hardening_support.hpp"
+#include "support/http_get.hpp"
 #include "module_fixture.hpp"
 
 #include "support/test_secrets.hpp"
@@ -69,15 +70,8 @@ private:
 class echo_peer {
 public:
     echo_peer() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-        REQUIRE(::listen(fd_, 16) == 0);
-        socklen_t len = sizeof addr;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-        port_ = ntohs(addr.sin_port);
+        fd_ = listen_loopback(16, port_);
+        REQUIRE(fd_ >= 0);
         thread_ = std::thread([this] { serve(); });
     }
     ~echo_peer() {

@@ -3,6 +3,7 @@
 // connections to the module and never finish their request. Steps time out on time, no
 // thread or connection is held afterwards, the module keeps answering meanwhile.
 #include "hardening_support.hpp"
+#include "support/http_get.hpp"
 #include "module_fixture.hpp"
 
 #include <arpa/inet.h>
@@ -26,16 +27,8 @@ namespace {
 class stalling_peer {
 public:
     stalling_peer() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        fd_ = listen_loopback(128, port_);
         REQUIRE(fd_ >= 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-        REQUIRE(::listen(fd_, 128) == 0);
-        socklen_t len = sizeof addr;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-        port_ = ntohs(addr.sin_port);
         thread_ = std::thread([this] { loop(); });
     }
     ~stalling_peer() {

@@ -33,20 +33,44 @@ struct http_reply {
 
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
-/// @brief One request on its own connection (Connection: close). A body gets
-/// Content-Type: application/json unless `headers` names a content-type.
-inline http_reply http_request(unsigned short port, const std::string& method, const std::string& path,
-                               const std::string& body = "", const header_list& headers = {}) {
+/// @brief A socket connected to 127.0.0.1:`port`, or -1.
+inline int connect_loopback(unsigned short port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) throw std::runtime_error("socket failed");
+    if (fd < 0) return -1;
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
         ::close(fd);
-        throw std::runtime_error("connect to port " + std::to_string(port) + " failed");
+        return -1;
     }
+    return fd;
+}
+
+/// @brief A socket listening on 127.0.0.1 at a free port (stored in `port`), or -1.
+inline int listen_loopback(int backlog, unsigned short& port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, backlog) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    port = ntohs(addr.sin_port);
+    return fd;
+}
+
+/// @brief One request on its own connection (Connection: close). A body gets
+/// Content-Type: application/json unless `headers` names a content-type.
+inline http_reply http_request(unsigned short port, const std::string& method, const std::string& path,
+                               const std::string& body = "", const header_list& headers = {}) {
+    const int fd = connect_loopback(port);
+    if (fd < 0) throw std::runtime_error("connect to port " + std::to_string(port) + " failed");
     std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
     bool has_type = false;
     for (const auto& [name, value] : headers) {
