@@ -786,7 +786,9 @@ void orchestrator::claim_pass() {
                 rt_->log().info("orchestrator", "resuming execution {} ({}, {} step runs recorded, lease generation {})",
                                 e.id, store::to_string(e.status), history.size(), e.lease_generation);
             std::lock_guard lock(mutex_);
-            if (!accepting_) {
+            // Stopping, or admission closed while the claim ran (the check above is not atomic
+            // with it): hand the execution back, still queued for whichever instance may run it.
+            if (!accepting_ || !governor_->admits()) {
                 database->executions().release(e.id, instance_id_, e.lease_generation);
                 continue;
             }

@@ -311,8 +311,8 @@ void execution_repository::release(const std::string& id, const std::string& ins
     runner_->call(access::write, [&](connection& c) {
         long long g = generation;
         detail::exec(c,
-                     "UPDATE executions SET lease_expires_at = 0 WHERE id = :id AND owner_instance = :me AND "
-                     "lease_generation = :g",
+                     "UPDATE executions SET lease_expires_at = 0, owner_instance = CASE WHEN status = 'queued' THEN "
+                     "NULL ELSE owner_instance END WHERE id = :id AND owner_instance = :me AND lease_generation = :g",
                      soci::use(id), soci::use(instance), soci::use(g));
     });
 }

@@ -103,7 +103,8 @@ public:
     /// @brief The fence of every persisted transition: locks the execution row and throws
     /// lease_lost unless its lease_generation is still `generation`.
     void fence(const std::string& id, std::int64_t generation);
-    /// @brief Lets the lease go at once (a clean stop) so that another instance may take over.
+    /// @brief Lets the lease go at once (a clean stop, or a claim admission refused) so that
+    /// another instance may take over; one still queued becomes unclaimed again.
     void release(const std::string& id, const std::string& instance, std::int64_t generation);
     /// @brief Expires every lease (SQLite at start: the file lock proves no other instance runs).
     void expire_all_leases();

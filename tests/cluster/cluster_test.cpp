@@ -216,6 +216,36 @@ TEMPLATE_TEST_CASE("cluster: a presumed-dead instance's late writes and heartbea
     }));
 }
 
+TEMPLATE_TEST_CASE("cluster: a released claim is free at once, and one still queued counts as unclaimed again",
+                   "[cluster][store]", sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open_migrated();
+    const auto wf = db->workflows().create({.name = "w", .definition = "{}"}).workflow_id;
+    const auto queued = db->executions().create({.workflow_id = wf}).record.id;
+    const auto running = db->executions().create({.workflow_id = wf}).record.id;
+    CHECK(db->executions().count_unclaimed() == 2);
+    auto a = db->executions().claim("instance-a", 10, 60000);
+    REQUIRE(a.size() == 2);
+    CHECK(db->executions().count_unclaimed() == 0);
+    db->executions().set_status(running, {store::execution_status::running, {}, {}});
+    // Another instance's release, or a stale generation, lets nothing go.
+    db->executions().release(queued, "instance-b", a[0].lease_generation);
+    db->executions().release(queued, "instance-a", a[0].lease_generation + 7);
+    CHECK(db->executions().count_unclaimed() == 0);
+    CHECK(db->executions().claim("instance-b", 10, 60000).empty());
+
+    for (const auto& e : a) db->executions().release(e.id, "instance-a", e.lease_generation);
+    CHECK(db->executions().count_unclaimed() == 1);  // the queued one, back in line
+    CHECK_FALSE(db->executions().get(queued)->owner_instance);
+    CHECK(db->executions().get(running)->owner_instance == "instance-a");  // its history is a's until taken over
+    auto b = db->executions().claim("instance-b", 10, 60000);
+    REQUIRE(b.size() == 2);
+    for (const auto& e : b) {
+        CHECK(e.owner_instance == "instance-b");
+        CHECK(e.lease_generation == 2);
+    }
+}
+
 TEST_CASE("cluster: a second instance on the same SQLite file refuses to start and names the file", "[cluster][sqlite]") {
     temp_dir dir("chainbot-sqlite-lock");
     const auto file = (dir.path() / "shared.db").string();

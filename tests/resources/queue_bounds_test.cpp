@@ -136,6 +136,7 @@ TEST_CASE("memory pressure through the API: 503 resource_limit with Retry-After,
     CHECK(res.at("admission").at("holds").at(0).at("source") == "memory");
     CHECK(res.at("cpu_percent") == 12.5);
     auto prom = e.call("GET", "/api/chainbot/metrics/prometheus");
+    INFO(prom.body);
     CHECK(prom.body.find("chainbot_admission_open 0") != std::string::npos);
     CHECK(prom.body.find("chainbot_resource_rss_bytes 157286400") != std::string::npos);
     CHECK(prom.body.find("chainbot_resource_limit{limit=\"max_memory_mb\"} 100") != std::string::npos);
