@@ -74,6 +74,7 @@ execution_runner::execution_runner(engine_env& env, store::execution record, std
 
 void execution_runner::build_graph() {
     steps_.resize(def_->steps.size());
+    outputs_.reserve(def_->steps.size());
     for (std::size_t i = 0; i < def_->steps.size(); ++i) {
         auto& s = steps_[i];
         s.def = def_->steps[i].get();
@@ -108,6 +109,7 @@ void execution_runner::apply_history(std::vector<store::step_run>& history) {
         switch (run->status) {
             case step_status::completed:
                 s.status = state::completed;
+                ++completed_;
                 s.output = parse_or_string(run->output);
                 outputs_[s.def->id] = s.output;
                 if (s.def->output_variable) outputs_[*s.def->output_variable] = s.output;
@@ -327,7 +329,10 @@ void execution_runner::dispatch(std::size_t i) {
     s.cancelled = std::make_shared<std::atomic<bool>>(false);
     const auto exec_id = record_.id;
     const auto step_id = s.def->id;
-    if (s.rerun_in_flight) {
+    if (!persisting()) {
+        // In memory only: no step-run row, just the key a task may pass on.
+        s.idempotency_key = fmt::format("{}:{}:{}", exec_id, step_id, s.attempt);
+    } else if (s.rerun_in_flight) {
         // The same row and the same idempotency key as the attempt that was in flight.
         s.rerun_in_flight = false;
         const auto run_id = s.run_id;
@@ -373,7 +378,8 @@ void execution_runner::on_result(std::size_t i, std::uint64_t token, step_result
     if (r.ok) {
         s.output = std::move(r.output);
         s.status = state::completed;
-        auto stored = json::serialize(masked(s.output));
+        ++completed_;
+        auto stored = persisting() ? json::serialize(masked(s.output)) : std::string();
         persist([run_id, stored](store::transaction& tx) { tx.step_runs().set_status(run_id, {step_status::completed, stored, {}}); },
                 [self = shared_from_this(), i, end = r.end_execution] {
                     auto& st = self->steps_[i];
@@ -449,15 +455,28 @@ void execution_runner::finish_step(std::size_t i) {
     }
     for (auto succ : s.successors)
         if (steps_[succ].pending_deps > 0) --steps_[succ].pending_deps;
-    schedule();
-    check_done();
+    if (s.def->kind == step_kind::condition) {
+        // A branch decision also released the successors of the steps it skipped.
+        schedule();
+        return check_done();
+    }
+    // Only this step's successors can have become ready (a full pass per step would make a
+    // long sequence quadratic).
+    bool active = false;
+    for (auto succ : s.successors) {
+        if (finished_ || paused_) break;
+        auto& n = steps_[succ];
+        if (n.status == state::waiting && n.pending_deps == 0) dispatch(succ);
+        active = active || n.status == state::running || n.status == state::ready || n.status == state::backoff;
+    }
+    if (!active) check_done();  // with a successor in flight it could not be done
 }
 
 void execution_runner::skip_step(std::size_t i, bool persist_row) {
     auto& s = steps_[i];
     if (s.status == state::skipped || s.status == state::completed) return;
     s.status = state::skipped;
-    if (persist_row) {
+    if (persist_row && persisting()) {
         store::new_step_run row;
         row.execution_id = record_.id;
         row.step_id = s.def->id;
@@ -483,6 +502,9 @@ void execution_runner::apply_branch(std::size_t c) {
         const auto j = def_->index.at(id);
         if (steps_[j].status == state::waiting) {
             steps_[j].status = state::skipped;
+            for (auto succ : steps_[j].successors)
+                if (steps_[succ].pending_deps > 0) --steps_[succ].pending_deps;
+            if (!persisting()) continue;
             store::new_step_run row;
             row.execution_id = record_.id;
             row.step_id = id;
@@ -493,8 +515,6 @@ void execution_runner::apply_branch(std::size_t c) {
             persist_detached([row](store::transaction& tx) {
                 if (!tx.step_runs().get(row.id)) tx.step_runs().create(row);
             });
-            for (auto succ : steps_[j].successors)
-                if (steps_[succ].pending_deps > 0) --steps_[succ].pending_deps;
         }
     }
 }
@@ -513,7 +533,7 @@ void execution_runner::check_done() {
         // Nothing runs and something still waits: only possible if a predecessor never finished.
         return terminate(execution_status::failed, "the workflow cannot make progress (unsatisfiable dependencies)");
     }
-    json::object output;
+    json::object output(completed_ + 1);
     for (const auto& s : steps_)
         if (s.status == state::completed) output[s.def->id] = s.output;
     for (const auto& s : steps_)
@@ -533,7 +553,7 @@ void execution_runner::complete(json::value output) {
         }
     final_output_ = masked(output);
     const auto id = record_.id;
-    const auto text = json::serialize(*final_output_);
+    const auto text = persisting() ? json::serialize(*final_output_) : std::string();
     persist([id, text](store::transaction& tx) { tx.executions().set_status(id, {execution_status::completed, text, {}}); },
             [self = shared_from_this()] {
                 self->publish("chainbot.workflow.completed", {{"status", "completed"}});
@@ -618,7 +638,18 @@ struct pending_transition : std::enable_shared_from_this<pending_transition> {
 }  // namespace
 
 void execution_runner::persist(transition_writer::work w, std::function<void()> then) {
-    if (!persist_ || !env_.writer) return boost::asio::post(strand_, std::move(then));
+    if (!persisting()) {
+        // Nothing to commit: go on now, on this strand. Every step result arrives through a
+        // post (step_body's finish), so this cannot recurse deeper than one step; the bound is
+        // for the chains that skip steps without one.
+        thread_local int depth = 0;
+        if (depth >= 64) return boost::asio::post(strand_, std::move(then));
+        ++depth;
+        struct leave {
+            ~leave() { --depth; }
+        } guard;
+        return then();
+    }
     if (lost_) return;
     auto p = std::make_shared<pending_transition>();
     // Fenced: the transition commits only while this runner's claim is still the latest.
@@ -638,34 +669,34 @@ void execution_runner::persist(transition_writer::work w, std::function<void()> 
 }
 
 void execution_runner::persist_detached(transition_writer::work w) {
-    persist(std::move(w), [] {});
+    if (persisting()) persist(std::move(w), [] {});
 }
 
-std::size_t execution_runner::steps_completed() const {
-    return static_cast<std::size_t>(std::count_if(steps_.begin(), steps_.end(), [](const step_state& s) {
-        return s.status == state::completed;
-    }));
-}
+std::size_t execution_runner::steps_completed() const { return completed_; }
 
 double execution_runner::duration_seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
 }
 
-void execution_runner::publish(const std::string& topic, json::object extra) {
-    json::object fields{{"workflow_id", record_.workflow_id},
-                        {"execution_id", record_.id},
-                        {"status", paused_ ? "paused" : "running"},
-                        {"duration", duration_seconds()},
-                        {"steps_completed", steps_completed()},
-                        {"total_steps", steps_.size()}};
-    for (auto& kv : extra) fields[kv.key()] = std::move(kv.value());
+void execution_runner::publish(const std::string& topic, json::object extra, std::size_t step) {
+    // Sized once for every field, the hub's two stamps included: one table, no rehash.
+    json::object fields(extra.size() + 10);
+    fields.emplace("workflow_id", record_.workflow_id);
+    fields.emplace("execution_id", record_.id);
+    fields.emplace("status", paused_ ? "paused" : "running");
+    fields.emplace("duration", duration_seconds());
+    fields.emplace("steps_completed", steps_completed());
+    fields.emplace("total_steps", steps_.size());
+    if (step != no_step) {
+        fields.emplace("step_id", steps_[step].def->id);
+        fields.emplace("step_type", to_string(steps_[step].def->kind));
+    }
+    for (auto& kv : extra) fields.insert_or_assign(kv.key(), std::move(kv.value()));
     env_.rt->events().publish(topic, std::move(fields));
 }
 
 void execution_runner::publish_step(const std::string& topic, std::size_t i, json::object extra) {
-    extra["step_id"] = steps_[i].def->id;
-    extra["step_type"] = to_string(steps_[i].def->kind);
-    publish(topic, std::move(extra));
+    publish(topic, std::move(extra), i);
 }
 
 // ---- data ----------------------------------------------------------------------------

@@ -85,13 +85,16 @@ private:
     void stop_running_steps(store::step_status as);
     void persist(transition_writer::work w, std::function<void()> then);
     void persist_detached(transition_writer::work w);
-    void publish(const std::string& topic, boost::json::object extra = {});
+    static constexpr std::size_t no_step = static_cast<std::size_t>(-1);
+    void publish(const std::string& topic, boost::json::object extra = {}, std::size_t step = no_step);
     void publish_step(const std::string& topic, std::size_t i, boost::json::object extra = {});
     const boost::json::value* resolve(std::string_view root, std::size_t for_step) const;
     step_context make_context(std::size_t i);
     boost::json::value masked(const boost::json::value& v) const;
     std::string masked(const std::string& s) const;
     std::size_t steps_completed() const;
+    /// @brief Transitions go to the store (false: an ephemeral execution, or no writer).
+    bool persisting() const noexcept { return persist_ && env_.writer; }
     double duration_seconds() const;
 
     engine_env& env_;
@@ -118,6 +121,7 @@ private:
     std::function<void(execution_outcome)> on_finished_;
     std::function<void()> on_lost_;
     bool lost_ = false;
+    std::size_t completed_ = 0;  // steps in state completed (they never leave it)
 };
 
 }  // namespace chainbot::orchestrator

@@ -272,6 +272,11 @@ orchestrator::cached_definition orchestrator::latest_definition(const std::strin
 
 // ---- executions ----------------------------------------------------------------------
 
+bool orchestrator::executes_in_memory(const std::string& workflow_id, const execute_request& request) const {
+    const auto hit = definitions_.peek({workflow_id, latest_version});
+    return hit && request.ephemeral.value_or(hit->def->ephemeral);
+}
+
 store::execution orchestrator::execute(const std::string& workflow_id, const execute_request& request,
                                        std::function<void(execution_outcome)> on_done) {
     {

@@ -111,6 +111,9 @@ public:
     /// admission is closed and 503 concurrency_limit while every slot is busy.
     store::execution execute(const std::string& workflow_id, const execute_request& request,
                              std::function<void(execution_outcome)> on_done = {});
+    /// @brief True when execute() would not touch the store for this request: the latest
+    /// definition is cached and the execution is ephemeral. Such a call may run on an I/O thread.
+    bool executes_in_memory(const std::string& workflow_id, const execute_request& request) const;
     void cancel(const std::string& execution_id);
     void pause(const std::string& execution_id);
     void resume(const std::string& execution_id);

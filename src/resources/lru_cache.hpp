@@ -47,6 +47,14 @@ public:
         return it->second->second;
     }
 
+    /// @brief The value if present, without counting a hit or a miss or moving it up.
+    std::optional<Value> peek(const Key& key) const {
+        std::lock_guard lock(mutex_);
+        auto it = index_.find(key);
+        if (it == index_.end()) return std::nullopt;
+        return it->second->second;
+    }
+
     /// @brief Stores (or replaces) `value`, evicting the least recently used beyond capacity.
     void put(const Key& key, Value value) {
         std::lock_guard lock(mutex_);

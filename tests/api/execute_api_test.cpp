@@ -1,5 +1,9 @@
 // POST /workflows/{id}/execute: both body forms, waiting for the outcome, idempotency.
 #include "api_fixture.hpp"
+#include "support/eventually.hpp"
+
+#include <atomic>
+#include <future>
 
 using namespace chainbot::test;
 namespace json = boost::json;
@@ -54,6 +58,36 @@ TEST_CASE("an ephemeral execute request keeps the execution out of the store", "
     auto bad = f.post("/api/chainbot/workflows/" + id + "/execute", R"({"input_data": {}, "ephemeral": "yes"})");
     CHECK(bad.status == 400);
     CHECK(bad.body.find("$.ephemeral") != std::string::npos);
+}
+
+TEST_CASE("an ephemeral execution of a cached workflow starts without the blocking pool", "[api][execute]") {
+    api_fixture f;
+    f.start();
+    const auto id = f.create(sum_workflow);
+    const auto path = "/api/chainbot/workflows/" + id + "/execute?wait=true&ephemeral=true&timeout_ms=5000";
+    REQUIRE(f.post(path, R"({"a": 1, "b": 1})").status == 200);  // reads the definition into the cache
+    // Every thread of the blocking pool is held: whatever needs it waits.
+    std::promise<void> release;
+    auto held = release.get_future().share();
+    std::atomic<int> holding{0};
+    for (std::size_t i = 0; i < chainbot::runtime::blocking_threads; ++i)
+        REQUIRE(f.rt->post_blocking([held, &holding] {
+            ++holding;
+            held.wait();
+        }));
+    struct let_go {
+        std::promise<void>& p;
+        ~let_go() { p.set_value(); }
+    } guard{release};
+    REQUIRE(eventually([&] { return holding.load() == int(chainbot::runtime::blocking_threads); }));
+    auto r = f.post(path, R"({"a": 20, "b": 22})");
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    CHECK(r.json().at("status") == "completed");
+    CHECK(r.json().at("output").at("sum") == 42);
+    CHECK(f.orch->executes_in_memory(id, {.ephemeral = true}));
+    CHECK_FALSE(f.orch->executes_in_memory(id, {}));                      // the workflow itself is durable
+    CHECK_FALSE(f.orch->executes_in_memory("no-such-workflow", {.ephemeral = true}));  // not cached: the store is read
 }
 
 TEST_CASE("execute without wait answers 202 with the execution at once", "[api][execute]") {
