@@ -68,12 +68,23 @@ public:
 
     void on_event(const events::event& e) override {
         if (e.payload.contains("origin_instance")) return;  // relayed: the instance it happened on records it
+        if (routine_in_memory(e)) return;
         if (!std::any_of(topics_.begin(), topics_.end(), [&](const std::string& p) { return topic_matches(p, e.topic); }))
             return;
         if (auto trail = trail_.lock()) trail->record(record_of_event(e));  // queues: never blocks the publisher
     }
 
 private:
+    // An ephemeral execution that starts and completes leaves no audit rows: it is kept in
+    // memory by request, and such flows run by the thousand per second (a row each would be
+    // most of their cost, and fill an SD card). How one ended otherwise is still recorded.
+    static bool routine_in_memory(const events::event& e) {
+        const auto* ephemeral = e.payload.if_contains("ephemeral");
+        if (!ephemeral || !ephemeral->is_bool() || !ephemeral->get_bool()) return false;
+        return e.topic == "chainbot.workflow.started" || e.topic == "chainbot.workflow.resumed" ||
+               e.topic == "chainbot.workflow.completed" || e.topic == "chainbot.workflow.paused";
+    }
+
     std::weak_ptr<audit_trail> trail_;
     std::vector<std::string> topics_;
 };

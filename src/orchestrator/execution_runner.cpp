@@ -211,13 +211,14 @@ void execution_runner::start(std::function<void(execution_outcome)> on_finished)
             });
         }
         const auto id = self->record_.id;
-        self->persist(
-            [id](store::transaction& tx) { tx.executions().set_status(id, {execution_status::running, {}, {}}); },
-            [self] {
-                self->publish(self->resumed_ ? "chainbot.workflow.resumed" : "chainbot.workflow.started");
-                self->schedule();
-                self->check_done();
-            });
+        // Not awaited: the first steps' writes queue behind it on the same writer. A crash
+        // before it commits leaves the execution queued under its lapsing claim; it is taken
+        // over and its steps in flight run again with the same keys, as after any crash.
+        self->persist_detached(
+            [id](store::transaction& tx) { tx.executions().set_status(id, {execution_status::running, {}, {}}); });
+        self->publish(self->resumed_ ? "chainbot.workflow.resumed" : "chainbot.workflow.started");
+        self->schedule();
+        self->check_done();
     });
 }
 
@@ -292,6 +293,15 @@ void execution_runner::lose() {
 
 // ---- scheduling ----------------------------------------------------------------------
 
+namespace {
+
+// Steps whose whole effect is their output, computed from the input and earlier outputs.
+bool pure(step_kind k) noexcept {
+    return k == step_kind::condition || k == step_kind::transform || k == step_kind::succeed;
+}
+
+}  // namespace
+
 void execution_runner::schedule() {
     if (finished_ || paused_) return;
     for (std::size_t i = 0; i < steps_.size(); ++i) {
@@ -320,6 +330,10 @@ void execution_runner::dispatch(std::size_t i) {
         } catch (const step_failure& e) {
             s.status = state::running;
             s.attempt = std::max(s.attempt, 0) + 1;
+            // It never ran: its run is recorded once, failed (end_run).
+            s.idempotency_key = fmt::format("{}:{}:{}", record_.id, s.def->id, s.attempt);
+            s.run_id = record_.id + "/" + s.def->id + "/" + std::to_string(s.attempt);
+            s.row_deferred = true;
             return on_result(i, s.token, step_result{false, nullptr, fmt::format("condition: {}", e.what()), e.kind()});
         }
     }
@@ -329,9 +343,16 @@ void execution_runner::dispatch(std::size_t i) {
     s.cancelled = std::make_shared<std::atomic<bool>>(false);
     const auto exec_id = record_.id;
     const auto step_id = s.def->id;
+    s.row_deferred = false;
     if (!persisting()) {
         // In memory only: no step-run row, just the key a task may pass on.
         s.idempotency_key = fmt::format("{}:{}:{}", exec_id, step_id, s.attempt);
+    } else if (pure(s.def->kind) && !s.rerun_in_flight) {
+        // Nothing to repeat after a crash, so no marker while it runs: its row is written once,
+        // when it ends (end_run).
+        s.idempotency_key = fmt::format("{}:{}:{}", exec_id, step_id, s.attempt);
+        s.run_id = exec_id + "/" + step_id + "/" + std::to_string(s.attempt);
+        s.row_deferred = true;
     } else if (s.rerun_in_flight) {
         // The same row and the same idempotency key as the attempt that was in flight.
         s.rerun_in_flight = false;
@@ -374,22 +395,30 @@ void execution_runner::on_result(std::size_t i, std::uint64_t token, step_result
     if (finished_ || s.token != token || s.status != state::running) return;  // a late result of an abandoned attempt
     ++s.token;
     if (s.timer) s.timer->cancel();
-    const auto run_id = s.run_id;
     if (r.ok) {
         s.output = std::move(r.output);
         s.status = state::completed;
         ++completed_;
-        auto stored = persisting() ? json::serialize(masked(s.output)) : std::string();
-        persist([run_id, stored](store::transaction& tx) { tx.step_runs().set_status(run_id, {step_status::completed, stored, {}}); },
-                [self = shared_from_this(), i, end = r.end_execution] {
-                    auto& st = self->steps_[i];
-                    self->outputs_[st.def->id] = st.output;
-                    if (st.def->output_variable) self->outputs_[*st.def->output_variable] = st.output;
-                    self->publish_step("chainbot.workflow.step.completed", i);
-                    if (end) return self->complete(st.output);
-                    if (st.def->kind == step_kind::condition) self->apply_branch(i);
-                    self->finish_step(i);
-                });
+        auto write = persisting() ? end_run(i, {step_status::completed, json::serialize(masked(s.output)), {}})
+                                  : transition_writer::work();
+        auto go_on = [self = shared_from_this(), i, end = r.end_execution] {
+            auto& st = self->steps_[i];
+            self->outputs_[st.def->id] = st.output;
+            if (st.def->output_variable) self->outputs_[*st.def->output_variable] = st.output;
+            self->publish_step("chainbot.workflow.step.completed", i);
+            if (end) return self->complete(st.output);
+            if (st.def->kind == step_kind::condition) self->apply_branch(i);
+            self->finish_step(i);
+        };
+        if (pure(s.def->kind) && persisting()) {
+            // A step that only computes from committed data does nothing a crash could repeat
+            // harmfully: after a crash it is computed again, to the same result. Its successors
+            // need not wait for its commit. Their own writes queue behind this one on the same
+            // writer, so they commit with it or after it.
+            persist_detached(std::move(write));
+            return go_on();
+        }
+        persist(std::move(write), std::move(go_on));
         return;
     }
     s.error = masked(r.error);
@@ -399,8 +428,7 @@ void execution_runner::on_result(std::size_t i, std::uint64_t token, step_result
                                                  : std::find(retry.retry_on.begin(), retry.retry_on.end(), s.error_kind) != retry.retry_on.end();
     const bool again = selected && s.attempt < retry.max_attempts;
     s.status = again ? state::backoff : state::failed;
-    const auto error = s.error;
-    persist([run_id, error](store::transaction& tx) { tx.step_runs().set_status(run_id, {step_status::failed, {}, error}); },
+    persist(persisting() ? end_run(i, {step_status::failed, {}, s.error}) : transition_writer::work(),
             [self = shared_from_this(), i, again] {
                 auto& st = self->steps_[i];
                 self->publish_step("chainbot.workflow.step.failed", i, {{"error", st.error}, {"retrying", again}});
@@ -569,8 +597,7 @@ void execution_runner::stop_running_steps(step_status as) {
         ++s.token;
         if (s.timer) s.timer->cancel();
         s.status = state::cancelled;
-        const auto run_id = s.run_id;
-        persist_detached([run_id, as](store::transaction& tx) { tx.step_runs().set_status(run_id, {as, {}, "cancelled"}); });
+        if (persisting()) persist_detached(end_run(static_cast<std::size_t>(&s - steps_.data()), {as, {}, "cancelled"}));
     }
 }
 
@@ -654,7 +681,7 @@ void execution_runner::persist(transition_writer::work w, std::function<void()> 
     auto p = std::make_shared<pending_transition>();
     // Fenced: the transition commits only while this runner's claim is still the latest.
     p->work = [w = std::move(w), id = record_.id, generation = record_.lease_generation](store::transaction& tx) {
-        tx.executions().fence(id, generation);
+        tx.fence(id, generation);
         w(tx);
     };
     p->then = std::move(then);
@@ -666,6 +693,24 @@ void execution_runner::persist(transition_writer::work w, std::function<void()> 
     };
     p->on_lost = [self = shared_from_this()] { self->lose(); };
     p->submit(std::chrono::milliseconds(0));
+}
+
+transition_writer::work execution_runner::end_run(std::size_t i, store::step_run_change change) {
+    auto& s = steps_[i];
+    if (!s.row_deferred)
+        return [run_id = s.run_id, change = std::move(change)](store::transaction& tx) {
+            tx.step_runs().set_status(run_id, change);
+        };
+    store::new_step_run row;
+    row.execution_id = record_.id;
+    row.step_id = s.def->id;
+    row.attempt = s.attempt;
+    row.idempotency_key = s.idempotency_key;
+    row.id = s.run_id;
+    if (const auto* in = s.def->raw.if_contains("input")) row.input = json::serialize(masked(*in));
+    return [row = std::move(row), change = std::move(change)](store::transaction& tx) {
+        tx.step_runs().record_finished(row, change);
+    };
 }
 
 void execution_runner::persist_detached(transition_writer::work w) {
@@ -687,6 +732,7 @@ void execution_runner::publish(const std::string& topic, json::object extra, std
     fields.emplace("duration", duration_seconds());
     fields.emplace("steps_completed", steps_completed());
     fields.emplace("total_steps", steps_.size());
+    if (!persist_) fields.emplace("ephemeral", true);  // kept in memory only (the audit trail leaves most out)
     if (step != no_step) {
         fields.emplace("step_id", steps_[step].def->id);
         fields.emplace("step_type", to_string(steps_[step].def->kind));

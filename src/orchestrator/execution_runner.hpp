@@ -62,6 +62,7 @@ private:
         std::string run_id;
         std::string idempotency_key;
         bool rerun_in_flight = false;  // resumed: run the stored attempt again, same key
+        bool row_deferred = false;     // a pure step's run: written once, when it ends
         boost::json::value output;
         std::string error, error_kind;
         std::uint64_t token = 0;  // invalidates results of an abandoned attempt
@@ -85,6 +86,8 @@ private:
     void stop_running_steps(store::step_status as);
     void persist(transition_writer::work w, std::function<void()> then);
     void persist_detached(transition_writer::work w);
+    /// @brief The write that ends step i's current attempt as `change` says.
+    transition_writer::work end_run(std::size_t i, store::step_run_change change);
     static constexpr std::size_t no_step = static_cast<std::size_t>(-1);
     void publish(const std::string& topic, boost::json::object extra = {}, std::size_t step = no_step);
     void publish_step(const std::string& topic, std::size_t i, boost::json::object extra = {});

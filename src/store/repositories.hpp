@@ -12,6 +12,12 @@
 #include "store/user_repository.hpp"
 #include "store/workflow_repository.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace chainbot::store {
 
 /// @brief The repositories are light views: make one per use, keep it no longer than the
@@ -45,6 +51,18 @@ public:
     explicit transaction(detail::runner& r) : repository_set(r) {}
     transaction(const transaction&) = delete;
     transaction& operator=(const transaction&) = delete;
+
+    /// @brief executions().fence(), once per execution and generation in this transaction:
+    /// the row lock it takes holds until commit, so a second check could only say the same.
+    /// (A group commit carries several transitions of one execution.)
+    void fence(const std::string& execution_id, std::int64_t generation) {
+        if (std::find(fenced_.begin(), fenced_.end(), std::pair(execution_id, generation)) != fenced_.end()) return;
+        executions().fence(execution_id, generation);
+        fenced_.emplace_back(execution_id, generation);
+    }
+
+private:
+    std::vector<std::pair<std::string, std::int64_t>> fenced_;  // a batch holds a few dozen at most
 };
 
 }  // namespace chainbot::store

@@ -115,26 +115,48 @@ std::vector<step_run> step_run_repository::list(const std::string& execution_id)
     });
 }
 
+bool step_run_repository::record_finished(const new_step_run& s, const step_run_change& change) {
+    if (!is_terminal(change.status))
+        throw store_error(fmt::format("step run {}: record_finished needs a terminal status, not {}", s.id,
+                                      to_string(change.status)));
+    return runner_->call(access::write, [&](connection& c) {
+        const std::string id = s.id.empty() ? new_uuid() : s.id;
+        const std::string key =
+            s.idempotency_key.empty() ? fmt::format("{}:{}:{}", s.execution_id, s.step_id, s.attempt) : s.idempotency_key;
+        const std::string status(to_string(change.status));
+        const long long t = detail::to_db(now());
+        int attempt = s.attempt;
+        detail::nullable_text input(s.input), output(change.output), error(change.error);
+        return detail::exec(c,
+                            "INSERT INTO step_runs (id, execution_id, step_id, attempt, status, input, output, error, "
+                            "idempotency_key, created_at, started_at, finished_at) VALUES (:id, :e, :s, :a, :st, :i, :o, "
+                            ":er, :k, :c, :sa, :f) ON CONFLICT (id) DO NOTHING",
+                            soci::use(id), soci::use(s.execution_id), soci::use(s.step_id), soci::use(attempt),
+                            soci::use(status), soci::use(input.value, input.ind), soci::use(output.value, output.ind),
+                            soci::use(error.value, error.ind), soci::use(key), soci::use(t), soci::use(t),
+                            soci::use(t)) > 0;
+    });
+}
+
 step_run step_run_repository::set_status(const std::string& id, const step_run_change& change) {
     return runner_->call(access::write, [&](connection& c) {
-        auto s = find(c, id, true);
-        if (!s) throw store_not_found(fmt::format("step run {} not found", id));
-        const auto t = now();
-        s->status = change.status;
-        if (change.status == step_status::running && !s->started_at) s->started_at = t;
-        if (is_terminal(change.status) && !s->finished_at) s->finished_at = t;
-        if (change.output) s->output = change.output;
-        if (change.error) s->error = change.error;
-
-        const std::string status(to_string(s->status));
-        detail::nullable_text output(s->output), error(s->error);
-        detail::nullable_int started(s->started_at), finished(s->finished_at);
-        detail::exec(c,
-                     "UPDATE step_runs SET status = :s, output = :o, error = :e, started_at = :st, finished_at = :f "
-                     "WHERE id = :id",
-                     soci::use(status), soci::use(output.value, output.ind), soci::use(error.value, error.ind),
-                     soci::use(started.value, started.ind), soci::use(finished.value, finished.ind), soci::use(id));
-        return std::move(*s);
+        // One statement (every transition of every step comes here): the first start and the
+        // first end are stamped, output and error kept unless given.
+        const std::string status(to_string(change.status));
+        const long long t = detail::to_db(now());
+        int running = change.status == step_status::running ? 1 : 0, terminal = is_terminal(change.status) ? 1 : 0;
+        detail::nullable_text output(change.output), error(change.error);
+        auto row = detail::query_row<step_run_row>(
+            c,
+            fmt::format("UPDATE step_runs SET status = :s, output = COALESCE(:o, output), error = COALESCE(:e, error), "
+                        "started_at = CASE WHEN :r = 1 AND started_at IS NULL THEN :t1 ELSE started_at END, "
+                        "finished_at = CASE WHEN :f = 1 AND finished_at IS NULL THEN :t2 ELSE finished_at END "
+                        "WHERE id = :id RETURNING {}",
+                        step_run_row::columns),
+            soci::use(status), soci::use(output.value, output.ind), soci::use(error.value, error.ind), soci::use(running),
+            soci::use(t), soci::use(terminal), soci::use(t), soci::use(id));
+        if (!row) throw store_not_found(fmt::format("step run {} not found", id));
+        return std::move(*row);
     });
 }
 

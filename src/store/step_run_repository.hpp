@@ -57,6 +57,10 @@ public:
     std::vector<step_run> list(const std::string& execution_id);
     /// @brief Stamps started_at on running and finished_at on a terminal status.
     step_run set_status(const std::string& id, const step_run_change& change);
+    /// @brief A run recorded only once it ended (a step with nothing to repeat after a crash):
+    /// one INSERT with `change`'s terminal status, output and error, started and finished now.
+    /// Idempotent: false, changing nothing, when a run with this id exists.
+    bool record_finished(const new_step_run& s, const step_run_change& change);
 
 private:
     detail::runner* runner_;

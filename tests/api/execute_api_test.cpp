@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <future>
+#include <map>
+#include <mutex>
 
 using namespace chainbot::test;
 namespace json = boost::json;
@@ -36,8 +38,26 @@ TEST_CASE("execute with input_data, timeout_hours and wait in the body", "[api][
     CHECK(stored.at("input") == json::parse(R"({"a": 10, "b": 1})"));
 }
 
+namespace {
+
+// The workflow.started events seen: execution id -> its "ephemeral" field (null when absent).
+struct started_events final : chainbot::events::observer {
+    std::mutex mutex;
+    std::map<std::string, json::value> seen;
+    void on_event(const chainbot::events::event& e) override {
+        if (e.topic != "chainbot.workflow.started") return;
+        const auto* flag = e.payload.if_contains("ephemeral");
+        std::lock_guard lock(mutex);
+        seen[std::string(e.payload.at("execution_id").as_string())] = flag ? *flag : json::value(nullptr);
+    }
+};
+
+}  // namespace
+
 TEST_CASE("an ephemeral execute request keeps the execution out of the store", "[api][execute]") {
     api_fixture f;
+    auto started = std::make_shared<started_events>();
+    f.rt->events().add_observer(started);
     f.start();
     const auto id = f.create(sum_workflow);
     auto query = f.post("/api/chainbot/workflows/" + id + "/execute?wait=true&ephemeral=true", R"({"a": 2, "b": 2})");
@@ -55,6 +75,13 @@ TEST_CASE("an ephemeral execute request keeps the execution out of the store", "
     auto durable = f.post("/api/chainbot/workflows/" + id + "/execute?wait=true&ephemeral=false", R"({"a": 1, "b": 1})");
     REQUIRE(durable.status == 200);
     CHECK(f.get("/api/chainbot/executions/" + std::string(durable.json().at("execution_id").as_string())).status == 200);
+    {
+        // Their events say so (the audit trail leaves routine ephemeral starts and ends out).
+        std::lock_guard lock(started->mutex);
+        CHECK(started->seen.at(std::string(query.json().at("execution_id").as_string())) == true);
+        CHECK(started->seen.at(std::string(body.json().at("execution_id").as_string())) == true);
+        CHECK(started->seen.at(std::string(durable.json().at("execution_id").as_string())).is_null());
+    }
     auto bad = f.post("/api/chainbot/workflows/" + id + "/execute", R"({"input_data": {}, "ephemeral": "yes"})");
     CHECK(bad.status == 400);
     CHECK(bad.body.find("$.ephemeral") != std::string::npos);

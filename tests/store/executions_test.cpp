@@ -137,6 +137,43 @@ TEMPLATE_TEST_CASE("step runs: one row per attempt in creation order", "[store][
     CHECK(runs[2].step_id == "store");
 }
 
+TEMPLATE_TEST_CASE("step runs: set_status keeps what it is not given, and a run recorded only when it ended",
+                   "[store][executions]", sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open_migrated();
+    const auto w = db->workflows().create({.name = "w", .definition = "{}"}).workflow_id;
+    const auto e = db->executions().create({.workflow_id = w}).record;
+
+    const auto run = db->step_runs().create({.execution_id = e.id, .step_id = "a", .status = step_status::running});
+    const auto started = run.started_at;
+    REQUIRE(started);
+    const auto failed = db->step_runs().set_status(run.id, {.status = step_status::failed, .output = "{}", .error = "boom"});
+    CHECK(failed.started_at == started);  // stamped once
+    REQUIRE(failed.finished_at);
+    const auto again = db->step_runs().set_status(run.id, {.status = step_status::completed});
+    CHECK(again.output == "{}");  // kept: not given
+    CHECK(again.error == "boom");
+    CHECK(again.finished_at == failed.finished_at);
+    CHECK(db->step_runs().get(run.id)->status == step_status::completed);
+    CHECK_THROWS_AS(db->step_runs().set_status("missing", {.status = step_status::completed}), store::store_not_found);
+
+    store::new_step_run pure{.execution_id = e.id, .step_id = "b", .idempotency_key = "k", .id = e.id + "/b/1"};
+    CHECK(db->step_runs().record_finished(pure, {.status = step_status::completed, .output = R"({"result": true})"}));
+    // Once only: a retried write after a commit whose outcome was unknown changes nothing.
+    CHECK_FALSE(db->step_runs().record_finished(pure, {.status = step_status::failed, .error = "late"}));
+    const auto b = db->step_runs().get(e.id + "/b/1");
+    REQUIRE(b);
+    CHECK(b->status == step_status::completed);
+    CHECK(b->output == R"({"result": true})");
+    CHECK_FALSE(b->error);
+    CHECK(b->idempotency_key == "k");
+    CHECK(b->started_at);
+    CHECK(b->finished_at);
+    CHECK_THROWS_AS(db->step_runs().record_finished({.execution_id = e.id, .step_id = "c"}, {.status = step_status::running}),
+                    store::store_error);
+    CHECK(db->step_runs().list(e.id).size() == 2);
+}
+
 TEMPLATE_TEST_CASE("transactions: all of it commits or none of it", "[store][transactions]", sqlite, postgresql) {
     scratch_database sdb(TestType::kind);
     auto db = sdb.open_migrated();
