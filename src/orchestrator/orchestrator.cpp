@@ -400,6 +400,7 @@ void orchestrator::pump() {
         launch(std::move(q));
     }
     // Persisted executions are claimed from the store by the coordinator.
+    if (!store_work_) return;
     coordinator_wake_ = true;
     coordinator_cv_.notify_all();
 }
@@ -627,6 +628,8 @@ void orchestrator::wake() {
     {
         std::lock_guard lock(mutex_);
         coordinator_wake_ = true;
+        store_work_ = true;
+        ++store_work_generation_;
     }
     coordinator_cv_.notify_all();
 }
@@ -768,8 +771,10 @@ void orchestrator::heartbeat_pass() {
 
 void orchestrator::claim_pass() {
     std::size_t free = 0;
+    std::uint64_t generation = 0;
     {
         std::lock_guard lock(mutex_);
+        generation = store_work_generation_;
         if (!accepting_) return;
         if (!governor_->admits()) return;
         const auto limit =
@@ -780,7 +785,13 @@ void orchestrator::claim_pass() {
     if (free == 0) return;
     auto database = db();
     const auto lease = seconds_ms(rt_->settings()->cluster.lease_seconds).count();
-    for (auto& e : database->executions().claim(instance_id_, free, lease)) {
+    auto claimed = database->executions().claim(instance_id_, free, lease);
+    if (claimed.size() < free) {
+        // The store had no more: until something adds work, freed slots need not look.
+        std::lock_guard lock(mutex_);
+        if (generation == store_work_generation_) store_work_ = false;
+    }
+    for (auto& e : claimed) {
         ++claims_;
         const bool takeover = e.status != execution_status::queued || e.lease_generation > 1;
         if (takeover) ++takeovers_;

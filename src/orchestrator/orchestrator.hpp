@@ -217,6 +217,12 @@ private:
     std::condition_variable coordinator_cv_;
     bool coordinator_stop_ = false;
     bool coordinator_wake_ = false;
+    // Persisted executions may wait unclaimed in the store: set by wake() (a durable execution
+    // submitted, a notification, a resume), cleared by a claim pass that found fewer than it
+    // could take. A freed slot wakes the coordinator only while set: an instance running
+    // ephemeral executions does not query the store each time one ends (the poll still runs).
+    bool store_work_ = true;
+    std::uint64_t store_work_generation_ = 0;
     std::unique_ptr<store::notification_listener> listener_;
     std::shared_ptr<event_relay> relay_;  // PostgreSQL and cluster.relay_events: events to and from other instances
     std::uint64_t relay_observer_ = 0;
