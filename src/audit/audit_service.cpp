@@ -77,12 +77,12 @@ public:
 private:
     // An ephemeral execution that starts and completes leaves no audit rows: it is kept in
     // memory by request, and such flows run by the thousand per second (a row each would be
-    // most of their cost, and fill an SD card). How one ended otherwise is still recorded.
+    // most of their cost, and fill an SD card). Pauses and resumes (an operator's acts) and
+    // any other end are still recorded.
     static bool routine_in_memory(const events::event& e) {
         const auto* ephemeral = e.payload.if_contains("ephemeral");
         if (!ephemeral || !ephemeral->is_bool() || !ephemeral->get_bool()) return false;
-        return e.topic == "chainbot.workflow.started" || e.topic == "chainbot.workflow.resumed" ||
-               e.topic == "chainbot.workflow.completed" || e.topic == "chainbot.workflow.paused";
+        return e.topic == "chainbot.workflow.started" || e.topic == "chainbot.workflow.completed";
     }
 
     std::weak_ptr<audit_trail> trail_;

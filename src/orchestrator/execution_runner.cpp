@@ -211,14 +211,15 @@ void execution_runner::start(std::function<void(execution_outcome)> on_finished)
             });
         }
         const auto id = self->record_.id;
-        // Not awaited: the first steps' writes queue behind it on the same writer. A crash
-        // before it commits leaves the execution queued under its lapsing claim; it is taken
-        // over and its steps in flight run again with the same keys, as after any crash.
-        self->persist_detached(
-            [id](store::transaction& tx) { tx.executions().set_status(id, {execution_status::running, {}, {}}); });
-        self->publish(self->resumed_ ? "chainbot.workflow.resumed" : "chainbot.workflow.started");
-        self->schedule();
-        self->check_done();
+        // Awaited: this first write is fenced, so no step starts before the claim proved to be
+        // still this instance's (a long claim pass may outlast a lease).
+        self->persist(
+            [id](store::transaction& tx) { tx.executions().set_status(id, {execution_status::running, {}, {}}); },
+            [self] {
+                self->publish(self->resumed_ ? "chainbot.workflow.resumed" : "chainbot.workflow.started");
+                self->schedule();
+                self->check_done();
+            });
     });
 }
 
@@ -295,10 +296,16 @@ void execution_runner::lose() {
 
 namespace {
 
-// Steps whose whole effect is their output, computed from the input and earlier outputs.
+// Steps whose whole effect is their output, computed from the input and earlier outputs: their
+// run is written once, when it ends (no in-flight marker to repeat after a crash).
 bool pure(step_kind k) noexcept {
     return k == step_kind::condition || k == step_kind::transform || k == step_kind::succeed;
 }
+
+// Pure steps whose successors need not wait for that write. Not a condition: its branch
+// decision must be stored before either branch acts, since computed again after a crash from
+// stored (secret-masked) outputs it could go the other way.
+bool successors_need_not_wait(step_kind k) noexcept { return k == step_kind::transform || k == step_kind::succeed; }
 
 }  // namespace
 
@@ -329,11 +336,17 @@ void execution_runner::dispatch(std::size_t i) {
                 return skip_step(i, true);
         } catch (const step_failure& e) {
             s.status = state::running;
-            s.attempt = std::max(s.attempt, 0) + 1;
-            // It never ran: its run is recorded once, failed (end_run).
-            s.idempotency_key = fmt::format("{}:{}:{}", record_.id, s.def->id, s.attempt);
-            s.run_id = record_.id + "/" + s.def->id + "/" + std::to_string(s.attempt);
-            s.row_deferred = true;
+            if (s.rerun_in_flight) {
+                // Resumed: the stored in-flight run (run_id) ends failed.
+                s.rerun_in_flight = false;
+                s.row_deferred = false;
+            } else {
+                // It never ran: its run is recorded once, failed (end_run).
+                s.attempt = std::max(s.attempt, 0) + 1;
+                s.idempotency_key = fmt::format("{}:{}:{}", record_.id, s.def->id, s.attempt);
+                s.run_id = record_.id + "/" + s.def->id + "/" + std::to_string(s.attempt);
+                s.row_deferred = true;
+            }
             return on_result(i, s.token, step_result{false, nullptr, fmt::format("condition: {}", e.what()), e.kind()});
         }
     }
@@ -402,6 +415,7 @@ void execution_runner::on_result(std::size_t i, std::uint64_t token, step_result
         auto write = persisting() ? end_run(i, {step_status::completed, json::serialize(masked(s.output)), {}})
                                   : transition_writer::work();
         auto go_on = [self = shared_from_this(), i, end = r.end_execution] {
+            --self->awaiting_;
             auto& st = self->steps_[i];
             self->outputs_[st.def->id] = st.output;
             if (st.def->output_variable) self->outputs_[*st.def->output_variable] = st.output;
@@ -410,7 +424,8 @@ void execution_runner::on_result(std::size_t i, std::uint64_t token, step_result
             if (st.def->kind == step_kind::condition) self->apply_branch(i);
             self->finish_step(i);
         };
-        if (pure(s.def->kind) && persisting()) {
+        ++awaiting_;
+        if (successors_need_not_wait(s.def->kind) && persisting()) {
             // A step that only computes from committed data does nothing a crash could repeat
             // harmfully: after a crash it is computed again, to the same result. Its successors
             // need not wait for its commit. Their own writes queue behind this one on the same
@@ -428,8 +443,10 @@ void execution_runner::on_result(std::size_t i, std::uint64_t token, step_result
                                                  : std::find(retry.retry_on.begin(), retry.retry_on.end(), s.error_kind) != retry.retry_on.end();
     const bool again = selected && s.attempt < retry.max_attempts;
     s.status = again ? state::backoff : state::failed;
+    ++awaiting_;
     persist(persisting() ? end_run(i, {step_status::failed, {}, s.error}) : transition_writer::work(),
             [self = shared_from_this(), i, again] {
+                --self->awaiting_;
                 auto& st = self->steps_[i];
                 self->publish_step("chainbot.workflow.step.failed", i, {{"error", st.error}, {"retrying", again}});
                 if (!again) return self->on_step_failed(i);
@@ -548,7 +565,8 @@ void execution_runner::apply_branch(std::size_t c) {
 }
 
 void execution_runner::check_done() {
-    if (finished_ || paused_) return;
+    // A step whose end is still committing has not released its successors yet.
+    if (finished_ || paused_ || awaiting_ > 0) return;
     bool all_finished = true;
     for (const auto& s : steps_) {
         if (s.status == state::running || s.status == state::ready || s.status == state::backoff) return;

@@ -125,6 +125,7 @@ private:
     std::function<void()> on_lost_;
     bool lost_ = false;
     std::size_t completed_ = 0;  // steps in state completed (they never leave it)
+    std::size_t awaiting_ = 0;   // step ends whose commit the runner waits for (then go on)
 };
 
 }  // namespace chainbot::orchestrator

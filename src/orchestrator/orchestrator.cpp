@@ -273,6 +273,8 @@ orchestrator::cached_definition orchestrator::latest_definition(const std::strin
 // ---- executions ----------------------------------------------------------------------
 
 bool orchestrator::executes_in_memory(const std::string& workflow_id, const execute_request& request) const {
+    // queue = false reads the store's queue count (check_admission).
+    if (!request.queue) return false;
     const auto hit = definitions_.peek({workflow_id, latest_version});
     return hit && request.ephemeral.value_or(hit->def->ephemeral);
 }
@@ -806,6 +808,8 @@ void orchestrator::claim_pass() {
             // with it): hand the execution back, still queued for whichever instance may run it.
             if (!accepting_ || !governor_->admits()) {
                 database->executions().release(e.id, instance_id_, e.lease_generation);
+                store_work_ = true;  // back in the store: the next freed slot (or reopening) looks again
+                ++store_work_generation_;
                 continue;
             }
             launch({e, def, true, std::move(history)});

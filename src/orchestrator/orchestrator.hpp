@@ -112,7 +112,8 @@ public:
     store::execution execute(const std::string& workflow_id, const execute_request& request,
                              std::function<void(execution_outcome)> on_done = {});
     /// @brief True when execute() would not touch the store for this request: the latest
-    /// definition is cached and the execution is ephemeral. Such a call may run on an I/O thread.
+    /// definition is cached, the execution is ephemeral and may queue. Such a call may run on
+    /// an I/O thread.
     bool executes_in_memory(const std::string& workflow_id, const execute_request& request) const;
     void cancel(const std::string& execution_id);
     void pause(const std::string& execution_id);

@@ -114,6 +114,7 @@ TEST_CASE("an ephemeral execution of a cached workflow starts without the blocki
     CHECK(r.json().at("output").at("sum") == 42);
     CHECK(f.orch->executes_in_memory(id, {.ephemeral = true}));
     CHECK_FALSE(f.orch->executes_in_memory(id, {}));                      // the workflow itself is durable
+    CHECK_FALSE(f.orch->executes_in_memory(id, {.ephemeral = true, .queue = false}));  // reads the store's queue
     CHECK_FALSE(f.orch->executes_in_memory("no-such-workflow", {.ephemeral = true}));  // not cached: the store is read
 }
 

@@ -213,6 +213,32 @@ TEST_CASE("on_failure continue goes on and a handler step receives the error", "
     CHECK(h.output.as_object().at("fix").as_object().at("from") == "a");
 }
 
+TEST_CASE("a guard that cannot be evaluated fails its step, and with on_failure continue the steps after it run",
+          "[orchestrator][engine]") {
+    // The failed step's end commits before its successors are released: the execution must not
+    // be judged stuck meanwhile ("unsatisfiable dependencies").
+    engine e;
+    e.start();
+    const auto wf = e.create(R"({"name": "g", "steps": [
+        {"id": "a", "type": "transform", "value": 1},
+        {"id": "b", "type": "transform", "value": 2, "condition": "nosuch.x > 1", "on_failure": {"action": "continue"}},
+        {"id": "c", "type": "transform", "value": 3}]})");
+    for (int i = 0; i < 20; ++i) {
+        auto out = e.run(wf);
+        INFO(out.error);
+        REQUIRE(out.status == "completed");
+        CHECK(out.output.as_object().at("c") == 3);
+        CHECK_FALSE(out.output.as_object().contains("b"));
+        const auto runs = e.db()->step_runs().list(out.execution_id);
+        REQUIRE(runs.size() == 3);
+        for (const auto& r : runs) {
+            CHECK(r.status == (r.step_id == "b" ? store::step_status::failed : store::step_status::completed));
+            CHECK(r.attempt == 1);
+            CHECK(r.finished_at);
+        }
+    }
+}
+
 TEST_CASE("loops, parallel branches, transforms, waits, events and succeed/fail steps", "[orchestrator][engine]") {
     engine e;
     e.start();

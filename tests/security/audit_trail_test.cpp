@@ -90,6 +90,7 @@ TEST_CASE("audit: the service records state-changing domain events from the hub"
     // Ephemeral executions: starting and completing leave no rows; how else one ended does.
     rt.events().publish("chainbot.workflow.started", {{"execution_id", "m1"}, {"ephemeral", true}});
     rt.events().publish("chainbot.workflow.completed", {{"execution_id", "m1"}, {"ephemeral", true}});
+    rt.events().publish("chainbot.workflow.paused", {{"execution_id", "m2"}, {"ephemeral", true}});  // an operator's act
     rt.events().publish("chainbot.workflow.timed_out", {{"execution_id", "m2"}, {"ephemeral", true}});
     svc->trail()->flush();
 
@@ -98,16 +99,17 @@ TEST_CASE("audit: the service records state-changing domain events from the hub"
     for (auto it = entries.rbegin(); it != entries.rend(); ++it) seen.push_back(it->action + " " + it->resource);
     CHECK(seen == std::vector<std::string>{"workflow.started executions/e1", "workflow.cancelled executions/e1",
                                            "workflow.failed executions/e2", "agent.spawned agents/a1",
-                                           "workflow.timed_out executions/m2"});
+                                           "workflow.paused executions/m2", "workflow.timed_out executions/m2"});
     CHECK_FALSE(entries[0].success);  // workflow.timed_out
-    CHECK_FALSE(entries[2].success);  // workflow.failed
-    CHECK(entries[1].user_id == "u7");
-    CHECK(json::parse(*entries[1].metadata).at("webhook_url") == "***");
-    CHECK(entries[2].metadata->find("abc1") == std::string::npos);
+    CHECK(entries[1].success);        // workflow.paused
+    CHECK_FALSE(entries[3].success);  // workflow.failed
+    CHECK(entries[2].user_id == "u7");
+    CHECK(json::parse(*entries[2].metadata).at("webhook_url") == "***");
+    CHECK(entries[3].metadata->find("abc1") == std::string::npos);
     rt.stop();
     // Stopped: no longer observing.
     rt.events().publish("chainbot.workflow.started", {{"execution_id", "e9"}});
-    CHECK(fx.db->audit().count() == 5);
+    CHECK(fx.db->audit().count() == 6);
 }
 
 TEST_CASE("audit: GET /audit filters and paginates, and there is no route to change the trail", "[audit]") {
