@@ -100,11 +100,6 @@ void database_impl::log(log_level level, std::string_view message) const noexcep
 void database_impl::run(access a, const std::function<void(connection&)>& body) {
     // While the database is known to be down, fail fast: one attempt, no backoff.
     const int max_attempts = availability_.reachable() ? std::max(1, options_.retry.max_attempts) : 1;
-    // A nested write (a write body starting another write) would wait on itself: after
-    // busy_timeout it goes on without the turn and meets SQLite's own lock handling, as before.
-    const bool take_turn = a == access::write && pool_.sql_dialect().kind() == backend_kind::sqlite;
-    std::unique_lock<std::timed_mutex> turn(sqlite_writer_, std::defer_lock);
-    if (take_turn) (void)turn.try_lock_for(options_.busy_timeout);
     for (int attempt = 1;; ++attempt) {
         failure f;
         if (attempt_once(pool_, a, body, f)) {
@@ -148,10 +143,7 @@ void database_impl::run(access a, const std::function<void(connection&)>& body) 
             case error_kind::other:
                 throw store_error(f.message);
         }
-        // Not holding the turn while backing off: other writers may well succeed meanwhile.
-        if (turn.owns_lock()) turn.unlock();
         std::this_thread::sleep_for(backoff(options_.retry, attempt));
-        if (take_turn) (void)turn.try_lock_for(options_.busy_timeout);
     }
 }
 

@@ -6,8 +6,6 @@
 #include "store/connection_pool.hpp"
 #include "store/runner.hpp"
 
-#include <mutex>
-
 namespace chainbot::store::detail {
 
 class database_impl final : public runner {
@@ -28,10 +26,6 @@ private:
     store_options options_;
     connection_pool pool_;
     availability availability_;
-    // SQLite: this process's writers take turns here, in the order they arrive, instead of
-    // polling the file lock through SQLite's busy handler (which sleeps 1, 2, 5, 10 ms… between
-    // tries: under load most of a write's time). Other processes still meet busy_timeout.
-    std::timed_mutex sqlite_writer_;
 };
 
 }  // namespace chainbot::store::detail
