@@ -28,6 +28,14 @@ bool secret_name(std::string_view key) {
     return false;
 }
 
+// A step run's row id and its idempotency key (the key tasks and HTTP steps are given).
+std::string run_id_of(std::string_view execution, std::string_view step, int attempt) {
+    return fmt::format("{}/{}/{}", execution, step, attempt);
+}
+std::string run_key_of(std::string_view execution, std::string_view step, int attempt) {
+    return fmt::format("{}:{}:{}", execution, step, attempt);
+}
+
 json::value parse_or_string(const std::optional<std::string>& text) {
     if (!text) return nullptr;
     boost::system::error_code ec;
@@ -163,7 +171,7 @@ public:
         row.attempt = attempt;
         row.status = step_status::running;
         row.idempotency_key = key;
-        row.id = r->record_.id + "/" + path + "/" + std::to_string(attempt);
+        row.id = run_id_of(r->record_.id, path, attempt);
         // The same row again when an in-flight nested step runs again after a crash.
         r->persist_detached([row](store::transaction& tx) {
             if (tx.step_runs().get(row.id)) tx.step_runs().set_status(row.id, {step_status::running, {}, {}});
@@ -173,7 +181,7 @@ public:
     void finished(const std::string& path, int attempt, const step_result& result, std::function<void()> then) override {
         auto r = owner_.lock();
         if (!r || r->finished_) return;  // shut down, lost or over: the outcome no longer matters
-        const auto id = r->record_.id + "/" + path + "/" + std::to_string(attempt);
+        const auto id = run_id_of(r->record_.id, path, attempt);
         if (result.ok) {
             auto stored = json::serialize(r->masked(result.output));
             r->persist([id, stored](store::transaction& tx) { tx.step_runs().set_status(id, {step_status::completed, stored, {}}); },
@@ -343,8 +351,8 @@ void execution_runner::dispatch(std::size_t i) {
             } else {
                 // It never ran: its run is recorded once, failed (end_run).
                 s.attempt = std::max(s.attempt, 0) + 1;
-                s.idempotency_key = fmt::format("{}:{}:{}", record_.id, s.def->id, s.attempt);
-                s.run_id = record_.id + "/" + s.def->id + "/" + std::to_string(s.attempt);
+                s.idempotency_key = run_key_of(record_.id, s.def->id, s.attempt);
+                s.run_id = run_id_of(record_.id, s.def->id, s.attempt);
                 s.row_deferred = true;
             }
             return on_result(i, s.token, step_result{false, nullptr, fmt::format("condition: {}", e.what()), e.kind()});
@@ -359,12 +367,12 @@ void execution_runner::dispatch(std::size_t i) {
     s.row_deferred = false;
     if (!persisting()) {
         // In memory only: no step-run row, just the key a task may pass on.
-        s.idempotency_key = fmt::format("{}:{}:{}", exec_id, step_id, s.attempt);
+        s.idempotency_key = run_key_of(exec_id, step_id, s.attempt);
     } else if (pure(s.def->kind) && !s.rerun_in_flight) {
         // Nothing to repeat after a crash, so no marker while it runs: its row is written once,
         // when it ends (end_run).
-        s.idempotency_key = fmt::format("{}:{}:{}", exec_id, step_id, s.attempt);
-        s.run_id = exec_id + "/" + step_id + "/" + std::to_string(s.attempt);
+        s.idempotency_key = run_key_of(exec_id, step_id, s.attempt);
+        s.run_id = run_id_of(exec_id, step_id, s.attempt);
         s.row_deferred = true;
     } else if (s.rerun_in_flight) {
         // The same row and the same idempotency key as the attempt that was in flight.
@@ -373,14 +381,14 @@ void execution_runner::dispatch(std::size_t i) {
         persist_detached([run_id](store::transaction& tx) { tx.step_runs().set_status(run_id, {step_status::running, {}, {}}); });
     } else {
         s.run_id.clear();
-        s.idempotency_key = fmt::format("{}:{}:{}", exec_id, step_id, s.attempt);
+        s.idempotency_key = run_key_of(exec_id, step_id, s.attempt);
         store::new_step_run row;
         row.execution_id = exec_id;
         row.step_id = step_id;
         row.attempt = s.attempt;
         row.status = step_status::running;
         row.idempotency_key = s.idempotency_key;
-        row.id = exec_id + "/" + step_id + "/" + std::to_string(s.attempt);
+        row.id = run_id_of(exec_id, step_id, s.attempt);
         s.run_id = row.id;
         if (const auto* in = s.def->raw.if_contains("input")) row.input = json::serialize(masked(*in));
         persist_detached([row](store::transaction& tx) { tx.step_runs().create(row); });
@@ -527,7 +535,7 @@ void execution_runner::skip_step(std::size_t i, bool persist_row) {
         row.step_id = s.def->id;
         row.attempt = std::max(1, s.attempt + 1);
         row.status = step_status::skipped;
-        row.id = record_.id + "/" + s.def->id + "/" + std::to_string(row.attempt);
+        row.id = run_id_of(record_.id, s.def->id, row.attempt);
         row.idempotency_key = row.id;
         persist_detached([row](store::transaction& tx) {
             // A resumed execution may skip a step whose skip row already committed.
@@ -555,7 +563,7 @@ void execution_runner::apply_branch(std::size_t c) {
             row.step_id = id;
             row.attempt = 1;
             row.status = step_status::skipped;
-            row.id = record_.id + "/" + id + "/1";
+            row.id = run_id_of(record_.id, id, 1);
             row.idempotency_key = row.id;
             persist_detached([row](store::transaction& tx) {
                 if (!tx.step_runs().get(row.id)) tx.step_runs().create(row);
