@@ -197,13 +197,13 @@ private:
     std::weak_ptr<execution_runner> owner_;
 };
 
-void execution_runner::start(std::function<void(execution_outcome)> on_finished) {
+void execution_runner::start(std::function<void(execution_outcome)> on_finished, bool begun) {
     on_finished_ = std::move(on_finished);
     journal_ = std::make_shared<runner_journal>(weak_from_this());
-    boost::asio::post(strand_, [self = shared_from_this()] {
+    boost::asio::post(strand_, [self = shared_from_this(), begun] {
         self->started_ = std::chrono::steady_clock::now();
         self->build_graph();
-        self->resumed_ = !self->history_.empty() || self->record_.status == execution_status::running;
+        self->resumed_ = !begun && (!self->history_.empty() || self->record_.status == execution_status::running);
         self->apply_history(self->history_);
         self->history_.clear();
         std::optional<std::chrono::milliseconds> timeout = self->def_->timeout;
@@ -219,6 +219,13 @@ void execution_runner::start(std::function<void(execution_outcome)> on_finished)
             });
         }
         const auto id = self->record_.id;
+        if (begun) {
+            // Created running by this instance in the same write that claimed it: nothing to prove.
+            self->publish("chainbot.workflow.started");
+            self->schedule();
+            self->check_done();
+            return;
+        }
         // Awaited: this first write is fenced, so no step starts before the claim proved to be
         // still this instance's (a long claim pass may outlast a lease).
         self->persist(

@@ -33,7 +33,9 @@ public:
                      bool persist, std::vector<store::step_run> history = {});
 
     /// @brief Starts or resumes; `on_finished` is called once with the outcome.
-    void start(std::function<void(execution_outcome)> on_finished);
+    /// `begun`: the execution was created running and claimed by this instance, so its start
+    /// is already stored (a fresh start, not a resumption).
+    void start(std::function<void(execution_outcome)> on_finished, bool begun = false);
     void cancel();
     void pause();
     void resume();

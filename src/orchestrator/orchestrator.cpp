@@ -316,8 +316,55 @@ store::execution orchestrator::execute(const std::string& workflow_id, const exe
         record.created_at = store::now();
         record.deadline_at = ne.deadline_at;
     } else {
-        auto created = db()->executions().create(ne);
+        // A free slot here and nothing older waiting in the store: created already claimed by this
+        // instance and running, and started at once, with no claim round trip through the store.
+        // The slot is held (starting_) while the row is written, so concurrent requests cannot
+        // overshoot the limit.
+        bool owned = false;
+        {
+            std::lock_guard lock(mutex_);
+            if (accepting_ && !store_work_ && queue_.empty() && governor_->admits()) {
+                const auto limit = governor_->max_concurrent(
+                    static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions));
+                if (running_.size() + starting_ < limit) {
+                    owned = true;
+                    ++starting_;
+                }
+            }
+        }
+        if (owned) {
+            ne.owner_instance = instance_id_;
+            ne.lease_ms = seconds_ms(rt_->settings()->cluster.lease_seconds).count();
+            ne.status = execution_status::running;
+        }
+        store::created_execution created;
+        try {
+            created = db()->executions().create(ne);
+        } catch (...) {
+            if (owned) {
+                std::lock_guard lock(mutex_);
+                --starting_;
+                pump();
+            }
+            throw;
+        }
         record = created.record;
+        if (owned) {
+            std::lock_guard lock(mutex_);
+            --starting_;
+            if (created.created) {
+                if (on_done) waiters_[record.id].push_back(std::move(on_done));
+                if (accepting_) {
+                    launch({record, def, true, {}, false, true});
+                } else {
+                    // Stopping: handed back with an expired lease; whichever instance claims it
+                    // next resumes it.
+                    db()->executions().release(record.id, instance_id_, record.lease_generation);
+                }
+                return record;
+            }
+            pump();  // the slot held for it is free again
+        }
         if (!created.created) {
             // The same idempotency key: hand back the existing execution, start nothing.
             if (on_done) {
@@ -392,7 +439,7 @@ void orchestrator::pump() {
     // The governor decides: closed (memory, temperature) starts nothing; the CPU cap lowers the limit.
     if (!governor_->admits()) return;
     const auto limit = governor_->max_concurrent(static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions));
-    for (auto it = queue_.begin(); accepting_ && it != queue_.end() && running_.size() < limit;) {
+    for (auto it = queue_.begin(); accepting_ && it != queue_.end() && running_.size() + starting_ < limit;) {
         if (it->paused) {
             ++it;
             continue;
@@ -418,7 +465,7 @@ void orchestrator::launch(queued q) {
     }
     running_[q.record.id] = runner;
     runner->on_lost([this, id = q.record.id, key] { on_lost(id, key); });
-    runner->start([this, key](execution_outcome o) { on_finished(o, key); });
+    runner->start([this, key](execution_outcome o) { on_finished(o, key); }, q.begun);
 }
 
 void orchestrator::on_finished(const execution_outcome& outcome, const execution_runner* runner) {
@@ -781,7 +828,7 @@ void orchestrator::claim_pass() {
         if (!governor_->admits()) return;
         const auto limit =
             governor_->max_concurrent(static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions));
-        const auto busy = running_.size() + queue_.size();
+        const auto busy = running_.size() + starting_ + queue_.size();
         free = busy < limit ? limit - busy : 0;
     }
     if (free == 0) return;

@@ -158,6 +158,7 @@ private:
         bool persist;
         std::vector<store::step_run> history;
         bool paused = false;  // paused while queued: stays in line without starting
+        bool begun = false;   // created running and claimed by this instance (execute)
     };
     struct cached_definition {
         int version = 0;
@@ -208,6 +209,7 @@ private:
     bool accepting_ = false;
     std::map<std::string, std::shared_ptr<execution_runner>> running_;
     std::deque<queued> queue_;
+    std::size_t starting_ = 0;  // slots held by execute() while it creates an execution it will run itself
     std::map<std::string, std::vector<std::function<void(execution_outcome)>>> waiters_;
     std::map<std::string, execution_outcome> recent_;  // outcomes of finished executions, bounded
     std::deque<std::string> recent_order_;

@@ -135,22 +135,33 @@ created_execution execution_repository::create(const new_execution& n) {
         e.created_at = e.updated_at = now();
         if (n.status == execution_status::running) e.started_at = e.created_at;
         e.deadline_at = n.deadline_at;
+        const bool claimed = n.owner_instance && n.lease_ms > 0;
+        if (claimed) {
+            e.lease_generation = 1;
+            e.lease_expires_at = e.created_at + std::chrono::milliseconds(n.lease_ms);  // the store's clock below
+        }
 
         const std::string status(to_string(e.status));
         const long long at = detail::to_db(e.created_at);
         detail::nullable_text key(e.idempotency_key), owner(e.owner_instance);
         detail::nullable_int started(e.started_at), deadline(e.deadline_at);
         const long long order = next_queue_order();
+        long long generation = e.lease_generation, lease_ms = n.lease_ms;
+        // The lease runs on the database's clock, as claim() and renew() set it (NULL + NULL: none).
+        soci::indicator lease_ind = claimed ? soci::i_ok : soci::i_null;
         // A concurrent create with the same key waits on the unique index, then does nothing.
         const auto inserted = detail::exec(
             c,
-            "INSERT INTO executions (id, workflow_id, workflow_version, status, input, idempotency_key, "
-            "owner_instance, created_at, updated_at, started_at, deadline_at, queue_order) "
-            "VALUES (:id, :w, :v, :s, :i, :k, :o, :c, :u, :st, :d, :q) "
-            "ON CONFLICT (workflow_id, idempotency_key) DO NOTHING",
+            fmt::format("INSERT INTO executions (id, workflow_id, workflow_version, status, input, idempotency_key, "
+                        "owner_instance, created_at, updated_at, started_at, deadline_at, queue_order, "
+                        "lease_expires_at, lease_generation) "
+                        "VALUES (:id, :w, :v, :s, :i, :k, :o, :c, :u, :st, :d, :q, {} + :l, :g) "
+                        "ON CONFLICT (workflow_id, idempotency_key) DO NOTHING",
+                        c.sql_dialect.now_ms()),
             soci::use(e.id), soci::use(e.workflow_id), soci::use(e.workflow_version), soci::use(status),
             soci::use(e.input), soci::use(key.value, key.ind), soci::use(owner.value, owner.ind), soci::use(at),
-            soci::use(at), soci::use(started.value, started.ind), soci::use(deadline.value, deadline.ind), soci::use(order));
+            soci::use(at), soci::use(started.value, started.ind), soci::use(deadline.value, deadline.ind), soci::use(order),
+            soci::use(lease_ms, lease_ind), soci::use(generation));
         if (inserted == 0 && n.idempotency_key)
             if (auto existing = find_by_key(c, n.workflow_id, *n.idempotency_key)) return {std::move(*existing), false};
         return {std::move(e), true};

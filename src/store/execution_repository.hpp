@@ -39,6 +39,9 @@ struct new_execution {
     std::string input = "{}";
     std::optional<std::string> idempotency_key;
     std::optional<std::string> owner_instance;
+    /// With owner_instance: created already claimed, lease generation 1, the lease this long
+    /// (an instance that starts the execution itself at once, with no claim round trip).
+    std::int64_t lease_ms = 0;
     std::optional<time_point> deadline_at;
     execution_status status = execution_status::queued;
     std::string id;  // generated when empty

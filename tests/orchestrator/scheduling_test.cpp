@@ -233,3 +233,53 @@ TEST_CASE("a queued execution can be paused in line and resumed", "[orchestrator
     REQUIRE(out);
     CHECK(out->status == "completed");
 }
+
+TEST_CASE("with a free slot an execution is created already claimed and running, with no claim round trip", "[orchestrator][scheduling]") {
+    engine e(R"("workflow": {"max_concurrent_executions": 1})");
+    gate g;
+    g.add_to(e.orch->tasks());
+    e.start();
+    const auto wf = e.create(gated_workflow);
+    // Let the coordinator's first pass find the store empty.
+    REQUIRE(eventually([&] { return e.orch->cluster_figures().claims == 0 && e.orch->queued_count() == 0; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const auto claims_before = e.orch->cluster_figures().claims;
+
+    const auto first = e.orch->execute(wf, {});
+    // Returned as stored: running, owned by this instance under lease generation 1.
+    CHECK(first.status == store::execution_status::running);
+    REQUIRE(first.owner_instance);
+    CHECK(*first.owner_instance == e.orch->instance_id());
+    CHECK(first.lease_generation == 1);
+    auto stored = e.db()->executions().get(first.id);
+    REQUIRE(stored);
+    CHECK(stored->status == store::execution_status::running);
+    CHECK(stored->owner_instance == first.owner_instance);
+    CHECK(stored->lease_generation == 1);
+    REQUIRE(stored->lease_expires_at);
+    CHECK(*stored->lease_expires_at > store::now());
+    REQUIRE(eventually([&] { return g.count() == 1; }));
+
+    // The only slot is taken: the next one is stored queued and unowned, and claimed later.
+    const auto second = e.orch->execute(wf, {});
+    CHECK(second.status == store::execution_status::queued);
+    CHECK_FALSE(second.owner_instance);
+    g.release();
+    for (const auto& id : {first.id, second.id}) {
+        auto out = e.orch->wait(id, std::chrono::seconds(20));
+        REQUIRE(out);
+        CHECK(out->status == "completed");
+    }
+    // Only the second went through a claim; the first started fresh, not as a resumption.
+    CHECK(e.orch->cluster_figures().claims == claims_before + 1);
+    const auto started = e.events->of("chainbot.workflow.started");
+    CHECK(std::count_if(started.begin(), started.end(), [&](const auto& ev) { return ev.at("execution_id") == first.id.c_str(); }) == 1);
+    for (const auto& ev : e.events->of("chainbot.workflow.resumed")) CHECK(ev.at("execution_id") != first.id.c_str());
+    e.orch->flush();
+    // The runner wrote no second "running" transition: started_at is the creation time.
+    stored = e.db()->executions().get(first.id);
+    REQUIRE(stored);
+    CHECK(stored->status == store::execution_status::completed);
+    REQUIRE(stored->started_at);
+    CHECK(*stored->started_at == stored->created_at);
+}

@@ -54,7 +54,12 @@ TEST_CASE("definition cache: bounded by resources.definition_cache_size, resized
     std::vector<std::string> ids;
     for (int i = 0; i < 6; ++i) ids.push_back(e.create(transform_workflow("w" + std::to_string(i), i)));
     for (std::size_t i = 0; i < ids.size(); ++i) CHECK(e.run(ids[i]).output.at("a") == static_cast<int>(i));
+    // The last one is still cached: its next execution reads no definition from the store.
+    const auto before_hit = e.orch->definition_cache_stats();
+    CHECK(e.run(ids[5]).output.at("a") == 5);
     auto s = e.orch->definition_cache_stats();
+    CHECK(s.hits > before_hit.hits);
+    CHECK(s.misses == before_hit.misses);
     CHECK(s.capacity == 3);
     CHECK(s.entries <= 3);
     CHECK(s.evictions > 0);
