@@ -207,27 +207,23 @@ std::size_t execution_repository::count_active(const std::string& workflow_id) {
 
 execution execution_repository::set_status(const std::string& id, const execution_change& change) {
     return runner_->call(access::write, [&](connection& c) {
-        auto e = find(c, id, true);
-        if (!e) throw store_not_found(fmt::format("execution {} not found", id));
-        const auto t = now();
-        e->status = change.status;
-        e->updated_at = t;
-        if (change.status == execution_status::running && !e->started_at) e->started_at = t;
-        if (is_terminal(change.status) && !e->finished_at) e->finished_at = t;
-        if (change.output) e->output = change.output;
-        if (change.error) e->error = change.error;
-
-        const std::string status(to_string(e->status));
-        const long long updated = detail::to_db(t);
-        detail::nullable_text output(e->output), error(e->error);
-        detail::nullable_int started(e->started_at), finished(e->finished_at);
-        detail::exec(c,
-                     "UPDATE executions SET status = :s, output = :o, error = :e, updated_at = :u, started_at = :st, "
-                     "finished_at = :f WHERE id = :id",
-                     soci::use(status), soci::use(output.value, output.ind), soci::use(error.value, error.ind),
-                     soci::use(updated), soci::use(started.value, started.ind),
-                     soci::use(finished.value, finished.ind), soci::use(id));
-        return std::move(*e);
+        // One statement: what is not given is kept, and each timestamp is stamped once.
+        const std::string status(to_string(change.status));
+        const long long t = detail::to_db(now());
+        int running = change.status == execution_status::running ? 1 : 0, terminal = is_terminal(change.status) ? 1 : 0;
+        detail::nullable_text output(change.output), error(change.error);
+        auto row = detail::query_row<execution_row>(
+            c,
+            fmt::format("UPDATE executions SET status = :s, output = COALESCE(:o, output), error = COALESCE(:e, error), "
+                        "updated_at = :u, "
+                        "started_at = CASE WHEN :r = 1 AND started_at IS NULL THEN :t1 ELSE started_at END, "
+                        "finished_at = CASE WHEN :f = 1 AND finished_at IS NULL THEN :t2 ELSE finished_at END "
+                        "WHERE id = :id RETURNING {}",
+                        execution_row::columns),
+            soci::use(status), soci::use(output.value, output.ind), soci::use(error.value, error.ind), soci::use(t),
+            soci::use(running), soci::use(t), soci::use(terminal), soci::use(t), soci::use(id));
+        if (!row) throw store_not_found(fmt::format("execution {} not found", id));
+        return std::move(*row);
     });
 }
 

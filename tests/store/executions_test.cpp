@@ -65,6 +65,54 @@ TEMPLATE_TEST_CASE("executions: concurrent creates with one idempotency key make
     CHECK(db->executions().count() == 1);
 }
 
+TEMPLATE_TEST_CASE("executions: a status change without output or error keeps the stored ones and stamps once",
+                   "[store][executions]", sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open_migrated();
+    const auto w = db->workflows().create({.name = "w", .definition = "{}"}).workflow_id;
+    const auto e = db->executions().create({.workflow_id = w}).record;
+    const auto failed = db->executions().set_status(e.id, {.status = execution_status::failed, .output = "[1]", .error = "boom"});
+    REQUIRE(failed.finished_at);
+    CHECK_FALSE(failed.started_at);  // it never ran
+    const auto again = db->executions().set_status(e.id, {.status = execution_status::cancelled});
+    CHECK(again.status == execution_status::cancelled);
+    CHECK(again.output == "[1]");
+    CHECK(again.error == "boom");
+    CHECK(again.finished_at == failed.finished_at);
+    CHECK(again.input == e.input);
+    CHECK(again.workflow_id == w);
+}
+
+TEMPLATE_TEST_CASE("executions: created already claimed holds a lease on the database clock, generation 1",
+                   "[store][executions]", sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open_migrated();
+    const auto w = db->workflows().create({.name = "w", .definition = "{}"}).workflow_id;
+    const auto before = store::now();
+    const auto e = db->executions()
+                       .create({.workflow_id = w, .owner_instance = "pi-1", .lease_ms = 30'000,
+                                .status = execution_status::running})
+                       .record;
+    CHECK(e.lease_generation == 1);
+    REQUIRE(e.started_at);
+    const auto stored = db->executions().get(e.id);
+    REQUIRE(stored);
+    CHECK(stored->status == execution_status::running);
+    CHECK(stored->owner_instance == "pi-1");
+    CHECK(stored->lease_generation == 1);
+    REQUIRE(stored->lease_expires_at);
+    CHECK(*stored->lease_expires_at >= before + std::chrono::seconds(29));
+    CHECK(*stored->lease_expires_at <= store::now() + std::chrono::seconds(31));
+    // Held: no other instance claims it, and its owner's fenced writes go through.
+    CHECK(db->executions().claim("pi-2", 10, 30'000).empty());
+    CHECK_NOTHROW(db->executions().fence(e.id, 1));
+    CHECK(db->executions().renew("pi-1", {{e.id, 1}}, 30'000).empty());
+    // Without a lease length, an owner alone holds no lease (as before).
+    const auto plain = db->executions().create({.workflow_id = w, .owner_instance = "pi-1"}).record;
+    CHECK(plain.lease_generation == 0);
+    CHECK_FALSE(db->executions().get(plain.id)->lease_expires_at);
+}
+
 TEMPLATE_TEST_CASE("executions: status changes stamp the timings and keep output and error",
                    "[store][executions]", sqlite, postgresql) {
     scratch_database sdb(TestType::kind);
