@@ -5,6 +5,8 @@
 
 #include <soci/soci.h>
 
+#include <chrono>
+
 namespace chainbot::store::detail {
 
 struct connection {
@@ -15,6 +17,17 @@ struct connection {
     /// @brief False once the connection to the server is known to be gone (PostgreSQL);
     /// such a connection is discarded instead of going back to the pool.
     bool alive() noexcept;
+
+    /// @brief SQLite: a writer waiting for the lock retries every 50-500 µs until `timeout`
+    /// (sqlite3_busy_handler). SQLite's own busy_timeout handler sleeps 1, 2, 5, 10 ... 100 ms
+    /// between tries, so a short transaction waiting behind a group commit of 2 ms could wait
+    /// 50 ms or more after the lock was free.
+    void wait_briefly_when_busy(std::chrono::milliseconds timeout);
+
+private:
+    static int on_busy(void* self, int count);
+    std::chrono::milliseconds busy_timeout_{0};
+    std::chrono::steady_clock::time_point busy_since_{};
 };
 
 }  // namespace chainbot::store::detail

@@ -27,6 +27,7 @@ std::unique_ptr<connection> connection_pool::open_connection() {
         else
             postgresql().open(c->sql, target_.connect_string);  // loads the PostgreSQL module on first use
         for (const auto& statement : dialect_.session_setup(settings_)) c->sql << statement;
+        c->wait_briefly_when_busy(settings_.busy_timeout);
     } catch (const std::exception& e) {
         throw connect_failed(fmt::format("cannot connect to {}: {}", target_.masked_url, e.what()));
     }

@@ -80,25 +80,25 @@ step_run step_run_repository::create(const new_step_run& n) {
     s.created_at = now();
     if (n.status == step_status::running) s.started_at = s.created_at;
     runner_->call(access::write, [&](connection& c) {
-        if (detail::query_int(c, "SELECT count(*) FROM executions WHERE id = :id", soci::use(s.execution_id))
-                .value_or(0) == 0)
-            throw store_not_found(fmt::format("execution {} not found", s.execution_id));
-        const auto existing = detail::query_int(
-            c, "SELECT count(*) FROM step_runs WHERE execution_id = :e AND step_id = :s AND attempt = :a",
-            soci::use(s.execution_id), soci::use(s.step_id), soci::use(s.attempt));
-        if (existing.value_or(0) > 0)
-            throw store_conflict(fmt::format("step {} of execution {} already has an attempt {}", s.step_id,
-                                             s.execution_id, s.attempt));
         const std::string status(to_string(s.status));
         const long long created = detail::to_db(s.created_at);
         detail::nullable_text input(s.input);
         detail::nullable_int started(s.started_at);
-        detail::exec(c,
-                     "INSERT INTO step_runs (id, execution_id, step_id, attempt, status, input, idempotency_key, "
-                     "created_at, started_at) VALUES (:id, :e, :s, :a, :st, :i, :k, :c, :sa)",
-                     soci::use(s.id), soci::use(s.execution_id), soci::use(s.step_id), soci::use(s.attempt),
-                     soci::use(status), soci::use(input.value, input.ind), soci::use(s.idempotency_key),
-                     soci::use(created), soci::use(started.value, started.ind));
+        // One statement on the path every step takes; the reason is looked up only when it inserts nothing.
+        const auto inserted = detail::exec(
+            c,
+            "INSERT INTO step_runs (id, execution_id, step_id, attempt, status, input, idempotency_key, created_at, "
+            "started_at) SELECT :id, :e, :s, CAST(:a AS INTEGER), :st, :i, :k, CAST(:c AS BIGINT), CAST(:sa AS BIGINT) "
+            "WHERE EXISTS (SELECT 1 FROM executions WHERE id = :e2) ON CONFLICT DO NOTHING",
+            soci::use(s.id), soci::use(s.execution_id), soci::use(s.step_id), soci::use(s.attempt), soci::use(status),
+            soci::use(input.value, input.ind), soci::use(s.idempotency_key), soci::use(created),
+            soci::use(started.value, started.ind), soci::use(s.execution_id));
+        if (inserted > 0) return;
+        if (detail::query_int(c, "SELECT count(*) FROM executions WHERE id = :id", soci::use(s.execution_id))
+                .value_or(0) == 0)
+            throw store_not_found(fmt::format("execution {} not found", s.execution_id));
+        throw store_conflict(fmt::format("step {} of execution {} already has an attempt {} (or its run id {} is taken)",
+                                         s.step_id, s.execution_id, s.attempt, s.id));
     });
     return s;
 }

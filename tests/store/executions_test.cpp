@@ -182,7 +182,10 @@ TEMPLATE_TEST_CASE("step runs: one row per attempt in creation order", "[store][
     CHECK(runs[1].attempt == 2);
     CHECK(runs[1].output == R"({"ok": 1})");
     CHECK(runs[1].idempotency_key == e.id + ":fetch:2");
+    CHECK(runs[1].started_at == a2.started_at);  // stamped by create, as stored
+    CHECK(runs[1].created_at == a2.created_at);
     CHECK(runs[2].step_id == "store");
+    CHECK_FALSE(runs[2].started_at);  // created skipped: never started
 }
 
 TEMPLATE_TEST_CASE("step runs: set_status keeps what it is not given, and a run recorded only when it ended",
