@@ -659,43 +659,30 @@ void execution_runner::terminate(execution_status status, std::string error) {
 
 namespace {
 
-// One transition on its way to the store: submitted to the group-commit writer, retried with
-// backoff while the store fails (it recovers by itself), `then` posted to the strand after commit.
-struct pending_transition : std::enable_shared_from_this<pending_transition> {
-    transition_writer::work work;
-    std::function<void()> then;
-    transition_writer* writer;
-    strand_t* strand;
-    std::shared_ptr<void> owner;  // keeps the runner (and its strand) alive until done
-    std::function<void(const std::string&)> on_error;
-    std::function<void()> on_lost;  // fenced: another instance holds the execution now
-
-    void submit(std::chrono::milliseconds delay) {
-        if (delay.count() > 0) {
-            auto timer = std::make_shared<boost::asio::steady_timer>(*strand, delay);
-            timer->async_wait([timer, self = shared_from_this(), delay](const boost::system::error_code&) { self->send(delay); });
-            return;
-        }
-        send(delay);
-    }
-    void send(std::chrono::milliseconds delay) {
-        auto self = shared_from_this();
-        const bool queued = writer->submit(work, [self, delay](std::exception_ptr e) {
-            if (!e) return boost::asio::post(*self->strand, [self] { self->then(); });
-            try {
-                std::rethrow_exception(e);
-            } catch (const store::lease_lost&) {
-                return self->on_lost();  // not retried: the transition must never be written
-            } catch (const std::exception& ex) {
-                self->on_error(ex.what());
-            }
-            self->submit(std::min(std::chrono::milliseconds(30000), std::max(std::chrono::milliseconds(200), delay * 2)));
-        });
-        if (!queued) submit(std::max(std::chrono::milliseconds(50), delay));
-    }
+// Thrown by a transition of an execution while an earlier one of the same execution waits for
+// its retry: it must not commit first (it goes back in line instead).
+struct held_back : std::runtime_error {
+    held_back() : std::runtime_error("an earlier transition of this execution is waiting to be retried") {}
 };
 
 }  // namespace
+
+// An execution's transitions commit in the order they were made. Normally they go to the
+// group-commit writer at once, which keeps that order. When one fails (the store is down), the
+// flag below is raised from the writer's thread before it runs anything else, so every later
+// transition of this execution still in the writer's queue refuses to run (held_back), and new
+// ones are not sent. They wait, by sequence number, in held_; retry_held() sends the oldest
+// alone (the one the flag lets through), with backoff, and the next only after it committed.
+struct execution_runner::write_order {
+    std::atomic<bool> broken{false};
+    std::atomic<std::uint64_t> head{0};  // while broken: the only transition allowed to run
+};
+
+struct execution_runner::pending_transition {
+    std::uint64_t seq = 0;
+    transition_writer::work work;
+    std::function<void()> then;
+};
 
 void execution_runner::persist(transition_writer::work w, std::function<void()> then) {
     if (!persisting()) {
@@ -711,21 +698,84 @@ void execution_runner::persist(transition_writer::work w, std::function<void()> 
         return then();
     }
     if (lost_) return;
+    if (!order_) order_ = std::make_shared<write_order>();
     auto p = std::make_shared<pending_transition>();
+    p->seq = ++write_seq_;
     // Fenced: the transition commits only while this runner's claim is still the latest.
-    p->work = [w = std::move(w), id = record_.id, generation = record_.lease_generation](store::transaction& tx) {
+    p->work = [w = std::move(w), id = record_.id, generation = record_.lease_generation, order = order_,
+               seq = p->seq](store::transaction& tx) {
+        if (order->broken.load() && order->head.load() != seq) throw held_back();
         tx.fence(id, generation);
         w(tx);
     };
     p->then = std::move(then);
-    p->writer = env_.writer;
-    p->strand = &strand_;
-    p->owner = shared_from_this();
-    p->on_error = [rt = env_.rt, id = record_.id](const std::string& what) {
-        rt->log().error("orchestrator", "execution {}: cannot persist a transition, retrying: {}", id, what);
-    };
-    p->on_lost = [self = shared_from_this()] { self->lose(); };
-    p->submit(std::chrono::milliseconds(0));
+    if (order_->broken.load()) {
+        held_.emplace(p->seq, std::move(p));  // behind the one being retried
+        return;
+    }
+    send(std::move(p));
+}
+
+void execution_runner::send(std::shared_ptr<pending_transition> p) {
+    auto self = shared_from_this();
+    auto order = order_;
+    const bool queued = env_.writer->submit(p->work, [self, p, order](std::exception_ptr e) {
+        // On the writer's thread.
+        if (!e) return boost::asio::post(self->strand_, [self, p] { self->on_committed(p); });
+        try {
+            std::rethrow_exception(e);
+        } catch (const store::lease_lost&) {
+            return self->lose();  // not retried: the transition must never be written
+        } catch (const held_back&) {
+        } catch (const std::exception& ex) {
+            if (self->env_.rt)
+                self->env_.rt->log().error("orchestrator", "execution {}: cannot persist a transition, retrying: {}",
+                                           self->record_.id, ex.what());
+        }
+        order->broken.store(true);  // before the writer runs the next item: later ones are held back
+        boost::asio::post(self->strand_, [self, p] { self->on_write_failed(p); });
+    });
+    if (!queued) {
+        // The writer's queue is full: the same as a failed write, retried in order.
+        order->broken.store(true);
+        boost::asio::post(strand_, [self, p] { self->on_write_failed(p); });
+    }
+}
+
+void execution_runner::on_committed(const std::shared_ptr<pending_transition>& p) {
+    if (held_.erase(p->seq) > 0 || retrying_ == p->seq) {
+        // The retried head went through: the next one in line, at once.
+        retry_delay_ = std::chrono::milliseconds(0);
+        retrying_ = 0;
+        retry_held();
+    }
+    p->then();
+}
+
+void execution_runner::on_write_failed(const std::shared_ptr<pending_transition>& p) {
+    if (lost_) return;
+    held_.emplace(p->seq, p);
+    if (retrying_ == p->seq) retrying_ = 0;
+    if (retrying_ != 0 || retry_timer_) return;  // a retry is under way or scheduled
+    retry_delay_ = std::min(std::chrono::milliseconds(30000), std::max(std::chrono::milliseconds(200), retry_delay_ * 2));
+    retry_timer_ = std::make_unique<boost::asio::steady_timer>(strand_, retry_delay_);
+    retry_timer_->async_wait([self = shared_from_this()](const boost::system::error_code&) {
+        self->retry_timer_.reset();
+        self->retry_held();
+    });
+}
+
+void execution_runner::retry_held() {
+    if (lost_ || retrying_ != 0 || retry_timer_) return;
+    if (held_.empty()) {
+        order_->broken.store(false);  // in order again: transitions go straight to the writer
+        return;
+    }
+    auto p = held_.begin()->second;
+    held_.erase(held_.begin());
+    retrying_ = p->seq;
+    order_->head.store(p->seq);
+    send(std::move(p));
 }
 
 transition_writer::work execution_runner::end_run(std::size_t i, store::step_run_change change) {

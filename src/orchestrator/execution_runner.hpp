@@ -4,7 +4,8 @@
 // the store through the group-commit writer, and a step's successors start only after its
 // completion has committed. Built from the store's history, it resumes an execution that
 // a crash interrupted: completed steps are not run again, an in-flight step runs again
-// with the same idempotency key.
+// with the same idempotency key. An execution's transitions commit in the order they were
+// made, also when the store fails for a while and they are retried.
 
 #include "orchestrator/definition.hpp"
 #include "orchestrator/engine_env.hpp"
@@ -88,6 +89,13 @@ private:
     void stop_running_steps(store::step_status as);
     void persist(transition_writer::work w, std::function<void()> then);
     void persist_detached(transition_writer::work w);
+    // Strict write order per execution, also across retries (execution_runner.cpp).
+    struct write_order;
+    struct pending_transition;
+    void send(std::shared_ptr<pending_transition> p);
+    void on_committed(const std::shared_ptr<pending_transition>& p);
+    void on_write_failed(const std::shared_ptr<pending_transition>& p);
+    void retry_held();
     /// @brief The write that ends step i's current attempt as `change` says.
     transition_writer::work end_run(std::size_t i, store::step_run_change change);
     static constexpr std::size_t no_step = static_cast<std::size_t>(-1);
@@ -128,6 +136,12 @@ private:
     bool lost_ = false;
     std::size_t completed_ = 0;  // steps in state completed (they never leave it)
     std::size_t awaiting_ = 0;   // step ends whose commit the runner waits for (then go on)
+    std::shared_ptr<write_order> order_;  // shared with the transitions in the writer's queue
+    std::uint64_t write_seq_ = 0;
+    std::map<std::uint64_t, std::shared_ptr<pending_transition>> held_;  // waiting for a retry, oldest first
+    std::uint64_t retrying_ = 0;  // the transition being retried alone, 0 when none
+    std::unique_ptr<boost::asio::steady_timer> retry_timer_;
+    std::chrono::milliseconds retry_delay_{0};
 };
 
 }  // namespace chainbot::orchestrator

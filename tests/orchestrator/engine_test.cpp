@@ -7,6 +7,8 @@
 #include "http/server.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 #include <boost/asio/executor_work_guard.hpp>
 
 #include <atomic>
@@ -333,4 +335,35 @@ TEST_CASE("gpio steps run through the hardware hook with their pin and action", 
     // A pin outside the allowlist is refused when the workflow is created, not when it runs.
     CHECK_THROWS_AS(e.create(R"({"name": "bad", "steps": [{"id": "x", "type": "gpio", "action": "set", "pin": 4}]})"),
                     orchestrator::validation_error);
+}
+
+TEST_CASE("an execution's transitions commit in order, also while one of them is retried", "[orchestrator][engine][durability]") {
+    engine e;
+    e.start();
+    const auto wf = e.create(R"({"name": "ordered", "steps": [
+        {"id": "t1", "type": "transform", "value": 1},
+        {"id": "t2", "type": "transform", "value": "${t1}"},
+        {"id": "t3", "type": "transform", "value": "${t2}"}]})");
+    // t1's row is refused by the store until the trigger goes: its write fails and is retried.
+    // t2, t3 and the execution's end do not wait for it (transforms) and must not commit first.
+    soci::session sql(soci::sqlite3, "db=" + (e.dir.path() / "chainbot.db").string() + " timeout=10");
+    sql << "CREATE TRIGGER refuse_t1 BEFORE INSERT ON step_runs WHEN NEW.step_id = 't1' "
+           "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END";
+    const auto id = e.orch->execute(wf, {}).id;
+    CHECK_FALSE(e.orch->wait(id, std::chrono::milliseconds(700)));
+    {
+        auto stored = e.db()->executions().get(id);
+        REQUIRE(stored);
+        CHECK(stored->status == store::execution_status::running);  // not completed ahead of t1's row
+        CHECK(e.history(id).empty());  // t2 and t3 wait behind t1 too
+    }
+    sql << "DROP TRIGGER refuse_t1";
+    const auto out = e.orch->wait(id, std::chrono::seconds(20));
+    REQUIRE(out);
+    CHECK(out->status == "completed");
+    e.orch->flush();
+    const auto runs = e.history(id);
+    REQUIRE(runs.size() == 3);
+    for (const auto& r : runs) CHECK(r.status == store::step_status::completed);
+    CHECK(e.db()->executions().get(id)->status == store::execution_status::completed);
 }
