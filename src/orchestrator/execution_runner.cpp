@@ -276,6 +276,9 @@ std::future<void> execution_runner::shutdown() {
             std::shared_ptr<std::promise<void>> p;
             ~signal() { p->set_value(); }
         } on_exit{taken};
+        // Nothing is sent to the writer after this (it goes away once the strands took this in).
+        self->stopped_ = true;
+        if (self->retry_timer_) self->retry_timer_->cancel();
         if (self->finished_) return;
         self->finished_ = true;
         if (self->deadline_) self->deadline_->cancel();
@@ -697,7 +700,7 @@ void execution_runner::persist(transition_writer::work w, std::function<void()> 
         } guard;
         return then();
     }
-    if (lost_) return;
+    if (lost_ || stopped_) return;
     if (!order_) order_ = std::make_shared<write_order>();
     auto p = std::make_shared<pending_transition>();
     p->seq = ++write_seq_;
@@ -717,6 +720,7 @@ void execution_runner::persist(transition_writer::work w, std::function<void()> 
 }
 
 void execution_runner::send(std::shared_ptr<pending_transition> p) {
+    if (stopped_) return;
     auto self = shared_from_this();
     auto order = order_;
     const bool queued = env_.writer->submit(p->work, [self, p, order](std::exception_ptr e) {
@@ -735,28 +739,38 @@ void execution_runner::send(std::shared_ptr<pending_transition> p) {
         order->broken.store(true);  // before the writer runs the next item: later ones are held back
         boost::asio::post(self->strand_, [self, p] { self->on_write_failed(p); });
     });
-    if (!queued) {
-        // The writer's queue is full: the same as a failed write, retried in order.
-        order->broken.store(true);
-        boost::asio::post(strand_, [self, p] { self->on_write_failed(p); });
+    if (queued) {
+        ++in_writer_;
+        return;
     }
+    // The writer's queue is full: the same as a failed write, retried in order (after every
+    // older transition of this execution still in the writer's queue came back).
+    order->broken.store(true);
+    held_.emplace(p->seq, std::move(p));
+    arm_retry();
 }
 
 void execution_runner::on_committed(const std::shared_ptr<pending_transition>& p) {
-    if (held_.erase(p->seq) > 0 || retrying_ == p->seq) {
+    --in_writer_;
+    if (retrying_ == p->seq) {
         // The retried head went through: the next one in line, at once.
         retry_delay_ = std::chrono::milliseconds(0);
         retrying_ = 0;
-        retry_held();
     }
+    if (order_->broken.load()) retry_held();
     p->then();
 }
 
 void execution_runner::on_write_failed(const std::shared_ptr<pending_transition>& p) {
-    if (lost_) return;
+    --in_writer_;
+    if (lost_ || stopped_) return;
     held_.emplace(p->seq, p);
     if (retrying_ == p->seq) retrying_ = 0;
-    if (retrying_ != 0 || retry_timer_) return;  // a retry is under way or scheduled
+    arm_retry();
+}
+
+void execution_runner::arm_retry() {
+    if (retrying_ != 0 || retry_timer_ || stopped_) return;  // a retry is under way or scheduled
     retry_delay_ = std::min(std::chrono::milliseconds(30000), std::max(std::chrono::milliseconds(200), retry_delay_ * 2));
     retry_timer_ = std::make_unique<boost::asio::steady_timer>(strand_, retry_delay_);
     retry_timer_->async_wait([self = shared_from_this()](const boost::system::error_code&) {
@@ -766,7 +780,9 @@ void execution_runner::on_write_failed(const std::shared_ptr<pending_transition>
 }
 
 void execution_runner::retry_held() {
-    if (lost_ || retrying_ != 0 || retry_timer_) return;
+    // Only once every transition of this execution in the writer's queue came back: an older
+    // one there would otherwise be held back behind a younger head.
+    if (lost_ || stopped_ || retrying_ != 0 || retry_timer_ || in_writer_ > 0) return;
     if (held_.empty()) {
         order_->broken.store(false);  // in order again: transitions go straight to the writer
         return;

@@ -96,6 +96,7 @@ private:
     void on_committed(const std::shared_ptr<pending_transition>& p);
     void on_write_failed(const std::shared_ptr<pending_transition>& p);
     void retry_held();
+    void arm_retry();
     /// @brief The write that ends step i's current attempt as `change` says.
     transition_writer::work end_run(std::size_t i, store::step_run_change change);
     static constexpr std::size_t no_step = static_cast<std::size_t>(-1);
@@ -140,6 +141,8 @@ private:
     std::uint64_t write_seq_ = 0;
     std::map<std::uint64_t, std::shared_ptr<pending_transition>> held_;  // waiting for a retry, oldest first
     std::uint64_t retrying_ = 0;  // the transition being retried alone, 0 when none
+    std::size_t in_writer_ = 0;   // transitions sent to the writer whose result has not come back
+    bool stopped_ = false;        // shutdown(): nothing more goes to the writer
     std::unique_ptr<boost::asio::steady_timer> retry_timer_;
     std::chrono::milliseconds retry_delay_{0};
 };

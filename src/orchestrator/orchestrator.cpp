@@ -350,20 +350,33 @@ store::execution orchestrator::execute(const std::string& workflow_id, const exe
         }
         record = created.record;
         if (owned) {
-            std::lock_guard lock(mutex_);
-            --starting_;
-            if (created.created) {
-                if (on_done) waiters_[record.id].push_back(std::move(on_done));
-                if (accepting_) {
-                    launch({record, def, true, {}, false, true});
+            bool launched = false;
+            {
+                std::lock_guard lock(mutex_);
+                --starting_;
+                if (created.created) {
+                    if (on_done) waiters_[record.id].push_back(std::move(on_done));
+                    if (accepting_) {
+                        launch({record, def, true, {}, false, true});
+                        launched = true;
+                    }
                 } else {
-                    // Stopping: handed back with an expired lease; whichever instance claims it
-                    // next resumes it.
-                    db()->executions().release(record.id, instance_id_, record.lease_generation);
+                    pump();  // the slot held for it is free again
+                }
+            }
+            if (created.created) {
+                if (!launched) {
+                    // Stopped meanwhile: handed back with an expired lease, for whichever instance
+                    // claims it next (it is stored; the answer stays the execution).
+                    try {
+                        db()->executions().release(record.id, instance_id_, record.lease_generation);
+                        notify(work_channel, "");
+                    } catch (const std::exception& e) {
+                        rt_->log().warning("orchestrator", "cannot hand back execution {}: {}", record.id, e.what());
+                    }
                 }
                 return record;
             }
-            pump();  // the slot held for it is free again
         }
         if (!created.created) {
             // The same idempotency key: hand back the existing execution, start nothing.
@@ -398,7 +411,7 @@ void orchestrator::check_admission(const execute_request& request, bool ephemera
     std::size_t running = 0, waiting_here = 0;
     {
         std::lock_guard lock(mutex_);
-        running = running_.size();
+        running = running_.size() + starting_;
         waiting_here = queue_.size();
     }
     // Ephemeral executions wait in this instance's memory; persisted ones in the store, where
@@ -664,6 +677,8 @@ void orchestrator::recover() {
         std::lock_guard lock(mutex_);
         coordinator_stop_ = false;
         coordinator_wake_ = true;
+        store_work_ = true;  // whatever the store holds is looked at before new work runs ahead of it
+        ++store_work_generation_;
     }
     coordinator_ = std::thread([this] { coordinate(); });
     // Heartbeats and lease renewals on a thread of their own: a long claim pass (loading the
@@ -830,8 +845,19 @@ void orchestrator::claim_pass() {
             governor_->max_concurrent(static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions));
         const auto busy = running_.size() + starting_ + queue_.size();
         free = busy < limit ? limit - busy : 0;
+        starting_ += free;  // held while the claim runs: execute() cannot take them meanwhile
     }
     if (free == 0) return;
+    std::size_t held = free;
+    struct give_back {
+        orchestrator& o;
+        std::size_t& held;
+        ~give_back() {
+            std::lock_guard lock(o.mutex_);
+            o.starting_ -= held;
+            o.pump();
+        }
+    } on_exit{*this, held};
     auto database = db();
     const auto lease = seconds_ms(rt_->settings()->cluster.lease_seconds).count();
     auto claimed = database->executions().claim(instance_id_, free, lease);
@@ -851,6 +877,8 @@ void orchestrator::claim_pass() {
                 rt_->log().info("orchestrator", "resuming execution {} ({}, {} step runs recorded, lease generation {})",
                                 e.id, store::to_string(e.status), history.size(), e.lease_generation);
             std::lock_guard lock(mutex_);
+            --held;  // this slot goes to the execution (launched) or back (released)
+            --starting_;
             // Stopping, or admission closed while the claim ran (the check above is not atomic
             // with it): hand the execution back, still queued for whichever instance may run it.
             if (!accepting_ || !governor_->admits()) {
@@ -908,6 +936,11 @@ void orchestrator::coordinate() {
             if (now >= next_poll) {
                 next_poll = now + poll;
                 polled = true;
+                // What a poll is for: work no wake announced (leases of an instance that died).
+                // Until a pass finds the store drained, new executions queue behind it.
+                std::lock_guard lock(mutex_);
+                store_work_ = true;
+                ++store_work_generation_;
             }
             claim_pass();
             if (polled) check_remote_waiters();

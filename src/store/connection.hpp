@@ -18,7 +18,7 @@ struct connection {
     /// such a connection is discarded instead of going back to the pool.
     bool alive() noexcept;
 
-    /// @brief SQLite: a writer waiting for the lock retries every 50-500 µs until `timeout`
+    /// @brief SQLite: a writer waiting for the lock retries every 50-400 µs until `timeout`
     /// (sqlite3_busy_handler). SQLite's own busy_timeout handler sleeps 1, 2, 5, 10 ... 100 ms
     /// between tries, so a short transaction waiting behind a group commit of 2 ms could wait
     /// 50 ms or more after the lock was free.

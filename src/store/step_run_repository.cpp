@@ -65,6 +65,11 @@ std::optional<step_run> find(connection& c, const std::string& id, bool lock) {
         soci::use(id));
 }
 
+/// A run's idempotency key unless given: execution:step:attempt, the same on every retry.
+std::string key_of(const new_step_run& n) {
+    return n.idempotency_key.empty() ? fmt::format("{}:{}:{}", n.execution_id, n.step_id, n.attempt) : n.idempotency_key;
+}
+
 }  // namespace
 
 step_run step_run_repository::create(const new_step_run& n) {
@@ -75,8 +80,7 @@ step_run step_run_repository::create(const new_step_run& n) {
     s.attempt = n.attempt;
     s.status = n.status;
     s.input = n.input;
-    s.idempotency_key =
-        n.idempotency_key.empty() ? fmt::format("{}:{}:{}", n.execution_id, n.step_id, n.attempt) : n.idempotency_key;
+    s.idempotency_key = key_of(n);
     s.created_at = now();
     if (n.status == step_status::running) s.started_at = s.created_at;
     runner_->call(access::write, [&](connection& c) {
@@ -94,10 +98,16 @@ step_run step_run_repository::create(const new_step_run& n) {
             soci::use(input.value, input.ind), soci::use(s.idempotency_key), soci::use(created),
             soci::use(started.value, started.ind), soci::use(s.execution_id));
         if (inserted > 0) return;
+        // The same run written again (a retry after a commit whose outcome was unknown): done.
+        if (detail::query_int(c, "SELECT count(*) FROM step_runs WHERE id = :id AND execution_id = :e AND step_id = :s "
+                                 "AND attempt = :a",
+                              soci::use(s.id), soci::use(s.execution_id), soci::use(s.step_id), soci::use(s.attempt))
+                .value_or(0) > 0)
+            return;
         if (detail::query_int(c, "SELECT count(*) FROM executions WHERE id = :id", soci::use(s.execution_id))
                 .value_or(0) == 0)
             throw store_not_found(fmt::format("execution {} not found", s.execution_id));
-        throw store_conflict(fmt::format("step {} of execution {} already has an attempt {} (or its run id {} is taken)",
+        throw store_conflict(fmt::format("step {} of execution {} already has an attempt {} (or run id {} is another run's)",
                                          s.step_id, s.execution_id, s.attempt, s.id));
     });
     return s;
@@ -121,8 +131,7 @@ bool step_run_repository::record_finished(const new_step_run& s, const step_run_
                                       to_string(change.status)));
     return runner_->call(access::write, [&](connection& c) {
         const std::string id = s.id.empty() ? new_uuid() : s.id;
-        const std::string key =
-            s.idempotency_key.empty() ? fmt::format("{}:{}:{}", s.execution_id, s.step_id, s.attempt) : s.idempotency_key;
+        const std::string key = key_of(s);
         const std::string status(to_string(change.status));
         const long long t = detail::to_db(now());
         int attempt = s.attempt;

@@ -48,8 +48,10 @@ class step_run_repository {
 public:
     explicit step_run_repository(detail::runner& r) : runner_(&r) {}
 
-    /// @brief store_conflict when this attempt of the step exists; store_not_found when the
-    /// execution does not.
+    /// @brief store_conflict when this attempt of the step exists as another run (another id);
+    /// store_not_found when the execution does not. The same run (same id, execution, step and
+    /// attempt) created again changes nothing and is no error: a write retried after a commit
+    /// whose outcome was unknown.
     step_run create(const new_step_run& s);
     std::optional<step_run> get(const std::string& id);
     /// @brief The step runs of an execution in the order they were created (runs created in

@@ -171,6 +171,10 @@ TEMPLATE_TEST_CASE("step runs: one row per attempt in creation order", "[store][
 
     CHECK_THROWS_AS(db->step_runs().create({.execution_id = e.id, .step_id = "fetch", .attempt = 2}),
                     store::store_conflict);
+    // The same run again (a retried write whose first commit did land): no error, no change.
+    CHECK_NOTHROW(db->step_runs().create(
+        {.execution_id = e.id, .step_id = "fetch", .attempt = 2, .status = step_status::running, .id = a2.id}));
+    CHECK(db->step_runs().get(a2.id)->status == step_status::completed);
     CHECK_THROWS_AS(db->step_runs().create({.execution_id = "missing", .step_id = "x"}), store::store_not_found);
 
     const auto runs = db->step_runs().list(e.id);
