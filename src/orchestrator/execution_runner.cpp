@@ -746,6 +746,7 @@ void execution_runner::send(std::shared_ptr<pending_transition> p) {
     // The writer's queue is full: the same as a failed write, retried in order (after every
     // older transition of this execution still in the writer's queue came back).
     order->broken.store(true);
+    if (retrying_ == p->seq) retrying_ = 0;  // the retried head itself: armed again below
     held_.emplace(p->seq, std::move(p));
     arm_retry();
 }

@@ -326,7 +326,7 @@ store::execution orchestrator::execute(const std::string& workflow_id, const exe
             if (accepting_ && !store_work_ && queue_.empty() && governor_->admits()) {
                 const auto limit = governor_->max_concurrent(
                     static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions));
-                if (running_.size() + starting_ < limit) {
+                if (running_.size() + starting_ + claiming_ < limit) {
                     owned = true;
                     ++starting_;
                 }
@@ -448,11 +448,11 @@ void orchestrator::admit(queued q) {
     pump();
 }
 
-void orchestrator::pump() {
+void orchestrator::pump(bool wake_coordinator) {
     // The governor decides: closed (memory, temperature) starts nothing; the CPU cap lowers the limit.
     if (!governor_->admits()) return;
     const auto limit = governor_->max_concurrent(static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions));
-    for (auto it = queue_.begin(); accepting_ && it != queue_.end() && running_.size() + starting_ < limit;) {
+    for (auto it = queue_.begin(); accepting_ && it != queue_.end() && running_.size() + starting_ + claiming_ < limit;) {
         if (it->paused) {
             ++it;
             continue;
@@ -462,7 +462,7 @@ void orchestrator::pump() {
         launch(std::move(q));
     }
     // Persisted executions are claimed from the store by the coordinator.
-    if (!store_work_) return;
+    if (!store_work_ || !wake_coordinator) return;
     coordinator_wake_ = true;
     coordinator_cv_.notify_all();
 }
@@ -843,21 +843,29 @@ void orchestrator::claim_pass() {
         if (!governor_->admits()) return;
         const auto limit =
             governor_->max_concurrent(static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions));
-        const auto busy = running_.size() + starting_ + queue_.size();
+        const auto busy = running_.size() + starting_ + claiming_ + queue_.size();
         free = busy < limit ? limit - busy : 0;
-        starting_ += free;  // held while the claim runs: execute() cannot take them meanwhile
+        claiming_ += free;  // held while the claim runs: execute() and pump() cannot take them meanwhile
     }
     if (free == 0) return;
     std::size_t held = free;
+    bool passed = false;
     struct give_back {
         orchestrator& o;
         std::size_t& held;
+        bool& passed;
         ~give_back() {
             std::lock_guard lock(o.mutex_);
-            o.starting_ -= held;
-            o.pump();
+            o.claiming_ -= held;
+            // The slots not filled go to executions waiting here. A pass that failed (the store
+            // is down) does not wake the coordinator again: it retries on its own backoff.
+            try {
+                o.pump(passed);
+            } catch (const std::exception& e) {
+                if (o.rt_) o.rt_->log().error("orchestrator", "cannot start queued executions: {}", e.what());
+            }
         }
-    } on_exit{*this, held};
+    } on_exit{*this, held, passed};
     auto database = db();
     const auto lease = seconds_ms(rt_->settings()->cluster.lease_seconds).count();
     auto claimed = database->executions().claim(instance_id_, free, lease);
@@ -878,7 +886,7 @@ void orchestrator::claim_pass() {
                                 e.id, store::to_string(e.status), history.size(), e.lease_generation);
             std::lock_guard lock(mutex_);
             --held;  // this slot goes to the execution (launched) or back (released)
-            --starting_;
+            --claiming_;
             // Stopping, or admission closed while the claim ran (the check above is not atomic
             // with it): hand the execution back, still queued for whichever instance may run it.
             if (!accepting_ || !governor_->admits()) {
@@ -896,6 +904,7 @@ void orchestrator::claim_pass() {
             }
         }
     }
+    passed = true;
 }
 
 void orchestrator::keep_leases() {

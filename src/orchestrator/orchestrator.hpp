@@ -172,7 +172,7 @@ private:
     // `runner`: the runner reporting (null: not a runner, e.g. cancelled while queued); a runner
     // superseded by a newer claim of the same execution is ignored.
     void on_finished(const execution_outcome& outcome, const execution_runner* runner = nullptr);
-    void pump();
+    void pump(bool wake_coordinator = true);
     bool set_queued_pause(const std::string& id, bool paused);  // with mutex_ held: start queued executions while the limit and the hold allow
     void recover();                 // at start: registers the instance, starts the coordinator
     void coordinate();               // the coordinator thread: claims and takeovers, remote waiters
@@ -210,6 +210,7 @@ private:
     std::map<std::string, std::shared_ptr<execution_runner>> running_;
     std::deque<queued> queue_;
     std::size_t starting_ = 0;  // slots held by execute() while it creates an execution it will run itself
+    std::size_t claiming_ = 0;  // slots held by a claim pass while its claim runs (not counted by check_admission)
     std::map<std::string, std::vector<std::function<void(execution_outcome)>>> waiters_;
     std::map<std::string, execution_outcome> recent_;  // outcomes of finished executions, bounded
     std::deque<std::string> recent_order_;
