@@ -324,9 +324,7 @@ store::execution orchestrator::execute(const std::string& workflow_id, const exe
         {
             std::lock_guard lock(mutex_);
             if (accepting_ && !store_work_ && queue_.empty() && governor_->admits()) {
-                const auto limit = governor_->max_concurrent(
-                    static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions));
-                if (running_.size() + starting_ + claiming_ < limit) {
+                if (slots_taken() < concurrency_limit()) {
                     owned = true;
                     ++starting_;
                 }
@@ -451,8 +449,8 @@ void orchestrator::admit(queued q) {
 void orchestrator::pump(bool wake_coordinator) {
     // The governor decides: closed (memory, temperature) starts nothing; the CPU cap lowers the limit.
     if (!governor_->admits()) return;
-    const auto limit = governor_->max_concurrent(static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions));
-    for (auto it = queue_.begin(); accepting_ && it != queue_.end() && running_.size() + starting_ + claiming_ < limit;) {
+    const auto limit = concurrency_limit();
+    for (auto it = queue_.begin(); accepting_ && it != queue_.end() && slots_taken() < limit;) {
         if (it->paused) {
             ++it;
             continue;
@@ -841,9 +839,8 @@ void orchestrator::claim_pass() {
         generation = store_work_generation_;
         if (!accepting_) return;
         if (!governor_->admits()) return;
-        const auto limit =
-            governor_->max_concurrent(static_cast<std::size_t>(rt_->settings()->workflow.max_concurrent_executions));
-        const auto busy = running_.size() + starting_ + claiming_ + queue_.size();
+        const auto limit = concurrency_limit();
+        const auto busy = slots_taken() + queue_.size();
         free = busy < limit ? limit - busy : 0;
         claiming_ += free;  // held while the claim runs: execute() and pump() cannot take them meanwhile
     }

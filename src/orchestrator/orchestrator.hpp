@@ -211,6 +211,8 @@ private:
     std::deque<queued> queue_;
     std::size_t starting_ = 0;  // slots held by execute() while it creates an execution it will run itself
     std::size_t claiming_ = 0;  // slots held by a claim pass while its claim runs (not counted by check_admission)
+    /// Under mutex_: the slots running, being created (execute) or being claimed (claim_pass).
+    std::size_t slots_taken() const noexcept { return running_.size() + starting_ + claiming_; }
     std::map<std::string, std::vector<std::function<void(execution_outcome)>>> waiters_;
     std::map<std::string, execution_outcome> recent_;  // outcomes of finished executions, bounded
     std::deque<std::string> recent_order_;
