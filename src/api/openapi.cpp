@@ -1,4 +1,5 @@
 #include "api/openapi.hpp"
+#include "util/ascii.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -24,11 +25,6 @@ json::array path_parameters(const std::string& pattern) {
     return params;
 }
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
-
 json::object error_schema() {
     json::object fields{{"code", json::object{{"type", "string"}}},
                         {"message", json::object{{"type", "string"}}},
@@ -51,7 +47,7 @@ json::object operation(const route& r) {
         responses["403"] = error_ref;
     }
     json::object op{{"summary", r.summary},
-                    {"operationId", lower(r.method) + r.pattern},
+                    {"operationId", util::ascii_lower(r.method) + r.pattern},
                     {"x-permission", r.permission},
                     {"responses", std::move(responses)}};
     if (auto params = path_parameters(r.pattern); !params.empty()) op["parameters"] = std::move(params);
@@ -68,7 +64,7 @@ json::object openapi_document(const route_table& table) {
     for (const auto& r : table.routes()) {
         auto& item = paths[r.pattern];
         if (!item.is_object()) item = json::object{};
-        item.as_object()[lower(r.method)] = operation(r);
+        item.as_object()[util::ascii_lower(r.method)] = operation(r);
     }
     return {{"openapi", "3.0.3"},
             {"info",

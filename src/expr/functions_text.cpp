@@ -2,6 +2,7 @@
 
 #include "expr/regex_guard.hpp"
 #include "expr/values.hpp"
+#include "util/ascii.hpp"
 
 #include <fmt/format.h>
 
@@ -16,7 +17,7 @@ std::string_view need_string(const eval_state& st, const node& call, const opera
 
 operand own_string(std::string_view s) { return operand::own(boost::json::string(s)); }
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
+using util::ascii_lower;
 char ascii_upper(char c) { return c >= 'a' && c <= 'z' ? char(c - 'a' + 'A') : c; }
 
 std::size_t utf8_char_size(unsigned char lead) {

@@ -34,7 +34,7 @@ struct compiled_json::state {
 
 namespace {
 
-const std::vector<std::string> no_references;
+const std::vector<std::string> no_template_references;
 
 void merge_sorted(std::vector<std::string>& into, const std::vector<std::string>& names) {
     into.insert(into.end(), names.begin(), names.end());
@@ -257,7 +257,7 @@ bool template_string::is_constant() const noexcept {
 }
 
 const std::vector<std::string>& template_string::references() const noexcept {
-    return program_ ? program_->references : no_references;
+    return program_ ? program_->references : no_template_references;
 }
 
 std::string_view template_string::source() const noexcept {
@@ -284,7 +284,7 @@ boost::json::value compiled_json::render(const context& ctx) const {
 }
 
 const std::vector<std::string>& compiled_json::references() const noexcept {
-    return state_ ? state_->references : no_references;
+    return state_ ? state_->references : no_template_references;
 }
 
 bool compiled_json::is_constant() const noexcept {

@@ -4,6 +4,7 @@
 #include "http/client.hpp"
 
 #include "http/client_url.hpp"
+#include "util/ascii.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/connect.hpp>
@@ -43,18 +44,6 @@ namespace {
 
 constexpr std::uint32_t max_response_header_bytes = 64 * 1024;
 constexpr std::string_view user_agent = "chainbot/" CHAINBOT_VERSION;
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 // RFC 9110 token: methods and field names.
 bool is_token(std::string_view text) {
@@ -310,7 +299,7 @@ private:
         client_result result;
         result.response.status = message.result_int();
         for (const auto& field : message)
-            result.response.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+            result.response.headers.emplace_back(util::ascii_lower(field.name_string()), std::string(field.value()));
         result.response.body = std::move(message.body());
         complete(std::move(result));
     }
@@ -380,10 +369,10 @@ std::optional<bhttp::request<bhttp::string_body>> build_request(client_request& 
     if (url.has_userinfo) msg.set(bhttp::field::authorization, "Basic " + base64_encode(url.user + ":" + url.password));
     std::vector<std::string> replaced;  // a caller's field replaces ours, repeated ones are all kept
     for (const auto& [name, value] : req.headers) {
-        if (iequals(name, "content-length") || iequals(name, "transfer-encoding")) continue;
-        if (std::find(replaced.begin(), replaced.end(), lower(name)) == replaced.end()) {
+        if (util::ascii_iequals(name, "content-length") || util::ascii_iequals(name, "transfer-encoding")) continue;
+        if (std::find(replaced.begin(), replaced.end(), util::ascii_lower(name)) == replaced.end()) {
             msg.erase(name);
-            replaced.push_back(lower(name));
+            replaced.push_back(util::ascii_lower(name));
         }
         msg.insert(name, value);
     }
@@ -397,7 +386,7 @@ std::optional<bhttp::request<bhttp::string_body>> build_request(client_request& 
 
 std::string client_response::header(std::string_view name) const {
     for (const auto& [field, value] : headers)
-        if (iequals(field, name)) return value;
+        if (util::ascii_iequals(field, name)) return value;
     return {};
 }
 

@@ -1,6 +1,7 @@
 #include "http/client_url.hpp"
 
 #include "http/url.hpp"
+#include "util/ascii.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -15,12 +16,6 @@ bool is_scheme(std::string_view text) {
     for (char c : text)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') return false;
     return true;
-}
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
 }
 
 bool is_reg_name(std::string_view host) {
@@ -74,7 +69,7 @@ std::optional<client_url> parse_client_url(std::string_view url, std::string& er
         return std::nullopt;
     }
     client_url out;
-    auto scheme = lower(url.substr(0, separator));
+    auto scheme = util::ascii_lower(url.substr(0, separator));
     if (scheme == "https") {
         out.tls = true;
     } else if (scheme != "http") {

@@ -279,11 +279,14 @@ json::object resource_monitor::to_json() const {
         cap = cpu_cap_;
     }
     json::object out;
-    const auto rss = latest ? latest->rss_bytes : std::nullopt;
-    const auto cpu = latest ? latest->cpu_percent : std::nullopt;
-    out["rss_bytes"] = rss ? json::value(*rss) : json::value(nullptr);
-    out["rss_mb"] = rss ? json::value(rounded(static_cast<double>(*rss) / mib)) : json::value(nullptr);
-    out["cpu_percent"] = cpu ? json::value(rounded(*cpu)) : json::value(nullptr);
+    out["rss_bytes"] = nullptr;
+    out["rss_mb"] = nullptr;
+    out["cpu_percent"] = nullptr;
+    if (latest && latest->rss_bytes) {
+        out["rss_bytes"] = *latest->rss_bytes;
+        out["rss_mb"] = rounded(static_cast<double>(*latest->rss_bytes) / mib);
+    }
+    if (latest && latest->cpu_percent) out["cpu_percent"] = rounded(*latest->cpu_percent);
     out["sampled_at"] = sampled_at.empty() ? json::value(nullptr) : json::value(sampled_at);
     out["samples"] = samples;
     json::object limits;

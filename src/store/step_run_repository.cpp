@@ -59,7 +59,7 @@ struct step_run_row {
 
 std::string select_step_runs() { return fmt::format("SELECT {} FROM step_runs", step_run_row::columns); }
 
-std::optional<step_run> find(connection& c, const std::string& id, bool lock) {
+std::optional<step_run> find_run(connection& c, const std::string& id, bool lock) {
     return detail::query_row<step_run_row>(
         c, select_step_runs() + " WHERE id = :id" + std::string(lock ? c.sql_dialect.for_update() : ""),
         soci::use(id));
@@ -114,7 +114,7 @@ step_run step_run_repository::create(const new_step_run& n) {
 }
 
 std::optional<step_run> step_run_repository::get(const std::string& id) {
-    return runner_->call(access::read, [&](connection& c) { return find(c, id, false); });
+    return runner_->call(access::read, [&](connection& c) { return find_run(c, id, false); });
 }
 
 std::vector<step_run> step_run_repository::list(const std::string& execution_id) {

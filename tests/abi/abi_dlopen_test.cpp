@@ -15,10 +15,6 @@ using namespace chainbot::test;
 
 namespace {
 
-std::string config_for(const temp_dir& dir, const std::string& extra = "") {
-    return R"({"api": {"port": 0}, "module": {"data_dir": ")" + dir.str() + R"("})" + extra + "}";
-}
-
 struct created {
     loaded_library lib;
     alex_module_api api{};

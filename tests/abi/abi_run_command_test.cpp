@@ -20,10 +20,6 @@ using namespace chainbot::test;
 
 namespace {
 
-std::string config_for(const temp_dir& dir) {
-    return R"({"api": {"port": 0}, "module": {"data_dir": ")" + dir.str() + R"("}})";
-}
-
 struct reply {
     int32_t status = -1;
     int exit_code = -1;

@@ -2,6 +2,7 @@
 // A host for ABI tests: loads libchainbot.so with dlopen and offers a services table
 // that records events and log lines and holds config watchers, like a real host would.
 #include "alex_module.h"
+#include "support/temp_dir.hpp"
 
 #include <dlfcn.h>
 
@@ -119,5 +120,11 @@ struct recording_host {
         return watches.size();
     }
 };
+
+/// A module configuration (JSON) for tests: an ephemeral API port, `dir` as the data directory,
+/// then `extra` (more members, each starting with a comma).
+inline std::string config_for(const temp_dir& dir, const std::string& extra = "") {
+    return R"({"api": {"port": 0}, "module": {"data_dir": ")" + dir.str() + R"("})" + extra + "}";
+}
 
 }  // namespace chainbot::test

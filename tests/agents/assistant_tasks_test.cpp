@@ -8,13 +8,13 @@ using namespace assistant_test;
 
 namespace {
 
-struct fixture {
+struct assistant_fixture {
     chat_server server;
     orchestrator::task_registry registry;
     std::shared_ptr<memory_store> memory = std::make_shared<memory_store>();
     std::shared_ptr<orchestrator::agent_handle> agent = make_agent("Ada", R"({"personality": "terse"})", memory);
 
-    explicit fixture(bool with_endpoint = true) {
+    explicit assistant_fixture(bool with_endpoint = true) {
         chainbot::agents::register_data_processor_tasks(registry);
         chainbot::agents::register_assistant_analysis_tasks(registry);
         auto settings = with_endpoint ? settings_for(server.endpoint()) : std::make_shared<chainbot::config::settings>();
@@ -31,7 +31,7 @@ struct fixture {
 
 TEST_CASE("assistant tasks: chat, summarize and generate_text are registered beside the analysis tasks",
           "[agents][assistant]") {
-    fixture f;
+    assistant_fixture f;
     for (auto task : {"chat", "summarize", "generate_text", "analyze_data_quality", "compute_statistics",
                       "validate_input_data"})
         CHECK(f.registry.contains("assistant", task));
@@ -40,7 +40,7 @@ TEST_CASE("assistant tasks: chat, summarize and generate_text are registered bes
 
 TEST_CASE("assistant tasks: the analysis tasks work with no endpoint, the model tasks name the missing key",
           "[agents][assistant]") {
-    fixture f(false);
+    assistant_fixture f(false);
     const auto quality = f.run("analyze_data_quality", json::parse(R"({"records": [{"a": 1}, {"a": null}]})"));
     CHECK(quality.at("quality_score").to_number<double>() < 1.0);
     CHECK(quality.at("completeness") == 0.5);
@@ -58,7 +58,7 @@ TEST_CASE("assistant tasks: the analysis tasks work with no endpoint, the model 
 
 TEST_CASE("assistant tasks: chat takes a message or a string and returns reply, tool_calls, model and usage",
           "[agents][assistant]") {
-    fixture f;
+    assistant_fixture f;
     f.server.reply(tool_call_completion("c1", "run_data_task", R"({"task": "analyze_data_quality"})"));
     f.server.reply(completion("Half of the values are missing.", "test-model:7b"));
     f.server.reply(completion("You asked about quality."));
@@ -87,7 +87,7 @@ TEST_CASE("assistant tasks: chat takes a message or a string and returns reply, 
 
 TEST_CASE("assistant tasks: a step's config sets temperature and max_tokens, a short agent timeout applies",
           "[agents][assistant]") {
-    fixture f;
+    assistant_fixture f;
     f.server.reply(completion("x"));
     f.run("generate_text", "Say x.", R"({"temperature": 0.0, "max_tokens": 5})");
     const auto req = f.server.request(0);
@@ -105,7 +105,7 @@ TEST_CASE("assistant tasks: a step's config sets temperature and max_tokens, a s
 
 TEST_CASE("assistant tasks: summarize sends the data with the instructions, without memory or tools",
           "[agents][assistant]") {
-    fixture f;
+    assistant_fixture f;
     f.server.reply(completion("Two sensors, one offline."));
     const auto out = f.run("summarize", json::parse(R"({"sensors": [{"id": "s1", "on": true}, {"id": "s2", "on": false}]})"),
                            R"({"max_words": 20, "focus": "which sensors are offline"})");
@@ -136,7 +136,7 @@ TEST_CASE("assistant tasks: summarize sends the data with the instructions, with
 }
 
 TEST_CASE("assistant tasks: generate_text answers one prompt with no memory", "[agents][assistant]") {
-    fixture f;
+    assistant_fixture f;
     f.server.reply(completion("Roses are red."));
     f.server.reply(completion("Violets are blue."));
     CHECK(f.run("generate_text", json::parse(R"({"prompt": "A poem, line 1"})")).at("text") == "Roses are red.");
@@ -153,7 +153,7 @@ TEST_CASE("assistant tasks: generate_text answers one prompt with no memory", "[
 }
 
 TEST_CASE("assistant tasks: a task without an agent uses the settings alone", "[agents][assistant]") {
-    fixture f;
+    assistant_fixture f;
     f.server.reply(completion("Hello from nobody."));
     const auto fn = f.registry.find("assistant", "chat");
     REQUIRE(fn);

@@ -19,7 +19,7 @@ namespace json = boost::json;
 namespace {
 
 // A request to `pattern` with each {capture} filled in.
-std::string concrete(std::string pattern) {
+std::string filled_in(std::string pattern) {
     for (auto open = pattern.find('{'); open != std::string::npos; open = pattern.find('{'))
         pattern.replace(open, pattern.find('}', open) - open + 1, "x");
     return pattern;
@@ -93,7 +93,7 @@ TEST_CASE("the authorization hook sees every route with its permission", "[api][
     std::set<std::string> declared;
     for (const auto& r : f.api->table().routes()) {
         declared.insert(r.method + " " + r.pattern + " " + r.permission);
-        auto reply = f.request(r.method, concrete(r.pattern));
+        auto reply = f.request(r.method, filled_in(r.pattern));
         INFO(r.method << " " << r.pattern << " -> " << reply.status << " " << reply.body);
         if (r.permission == denied) {
             CHECK(reply.status == 403);

@@ -34,12 +34,12 @@ namespace {
 
 constexpr auto patience = std::chrono::seconds(15);
 
-struct instance {
+struct cluster_node {
     temp_dir data{"chainbot-ent-cluster"};
     chainbot_module module;
     std::string id;
 
-    explicit instance(const std::string& url, const std::function<void(chainbot_module&)>& setup = {}) {
+    explicit cluster_node(const std::string& url, const std::function<void(chainbot_module&)>& setup = {}) {
         const std::string config = R"({"api": {"port": 0}, "module": {"data_dir": ")" + data.path().string() +
                                    R"("}, "database": {"url": ")" + url +
                                    R"("}, "raspberry_pi": {"enable_hardware_monitoring": false},
@@ -49,7 +49,7 @@ struct instance {
         module.start();
         id = module.get_orchestrator()->instance_id();
     }
-    ~instance() { module.stop(); }
+    ~cluster_node() { module.stop(); }
     agents::agent_spawner& spawner() { return *module.get_spawner(); }
     entanglement::entanglement_manager& ents() { return *module.get_entanglements(); }
     std::string spawn(const std::string& type, const std::string& name) { return spawner().spawn({type, name, {}}).id; }
@@ -82,8 +82,8 @@ TEST_CASE("entanglement messages reach agents on other instances and their answe
     auto db = sdb.open_migrated();
     std::mutex seen_mutex;
     std::vector<std::int64_t> seen;  // what the worker (on b) handled, in order
-    instance a(sdb.url());
-    instance b(sdb.url(), [&](chainbot_module& m) {
+    cluster_node a(sdb.url());
+    cluster_node b(sdb.url(), [&](chainbot_module& m) {
         m.get_orchestrator()->tasks().add("data_processor", "record", [&](const orchestrator::task_call& call) -> json::value {
             std::lock_guard lock(seen_mutex);
             seen.push_back(call.input.as_int64());
@@ -159,7 +159,7 @@ TEST_CASE("an agent terminated through another instance stops where it runs",
           "[cluster][postgresql][entanglement]") {
     scratch_database sdb(store::backend_kind::postgresql);
     auto db = sdb.open_migrated();
-    instance a(sdb.url()), b(sdb.url());
+    cluster_node a(sdb.url()), b(sdb.url());
     const auto worker = a.spawn("data_processor", "worker");
     REQUIRE(a.spawner().is_live(worker));
     const auto after = b.spawner().terminate(worker);
@@ -172,7 +172,7 @@ TEST_CASE("the agents of an instance that is gone are taken over with the messag
           "[cluster][postgresql][entanglement]") {
     scratch_database sdb(store::backend_kind::postgresql);
     auto db = sdb.open_migrated();
-    instance b(sdb.url());
+    cluster_node b(sdb.url());
     const auto coordinator = b.spawn("workflow", "coordinator");
 
     // An instance that heartbeated just now and then died (its row is all that is left).
@@ -205,8 +205,8 @@ TEST_CASE("a clean stop lets its agents go and another instance takes them at on
           "[cluster][postgresql][entanglement]") {
     scratch_database sdb(store::backend_kind::postgresql);
     auto db = sdb.open_migrated();
-    auto a = std::make_unique<instance>(sdb.url());
-    instance b(sdb.url());
+    auto a = std::make_unique<cluster_node>(sdb.url());
+    cluster_node b(sdb.url());
     const auto worker = a->spawn("data_processor", "worker");
     const auto coordinator = b.spawn("workflow", "coordinator");
     const auto e = b.ents().create({"handover", "", std::nullopt, {coordinator, worker}}).id;

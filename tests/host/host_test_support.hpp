@@ -16,6 +16,7 @@
 
 #include <sys/wait.h>
 #include <unistd.h>
+#include "support/eventually.hpp"
 
 namespace host_test {
 
@@ -64,16 +65,7 @@ inline std::filesystem::path make_module_dir(const std::filesystem::path& module
     return dir;
 }
 
-/// Polls `done` until it holds or `timeout` passes.
-inline bool eventually(const std::function<bool()>& done,
-                       std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return true;
-}
+using chainbot::test::eventually;
 
 /// Output of one alex_os process.
 struct process_result {

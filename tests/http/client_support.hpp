@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "support/eventually.hpp"
 
 namespace chainbot::http::testing {
 
@@ -108,15 +109,7 @@ inline std::string url_of(unsigned short port, const std::string& path) {
     return "http://127.0.0.1:" + std::to_string(port) + path;
 }
 
-/// @brief Polls `condition` for up to 5 s.
-inline bool eventually(const std::function<bool()>& condition) {
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > until) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return true;
-}
+using chainbot::test::eventually;
 
 /// @brief Handlers that never answer: their responders are kept here until release().
 /// Dropping a responder makes the server answer 500 through its io_context, so release()

@@ -6,20 +6,14 @@
 #include <chrono>
 #include <future>
 #include <system_error>
+#include "support/eventually.hpp"
 
 using namespace chainbot::http;
 using namespace chainbot::http::testing;
+using chainbot::test::eventually;
 
 namespace {
 
-bool eventually(const std::function<bool()>& condition) {
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > until) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
-}
 
 bool connection_refused(unsigned short port) {
     net::io_context ioc;

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <set>
 #include <thread>
+#include "support/eventually.hpp"
 
 using namespace chainbot;
 using namespace chainbot::test;
@@ -43,14 +44,6 @@ const char* gated_workflow = R"({"name": "gated", "steps": [
     {"id": "g", "type": "agent_task", "agent_type": "data_processor", "task": "gated"},
     {"id": "after", "type": "transform", "value": "${g.released}"}]})";
 
-template <typename F>
-bool eventually(F f) {
-    for (int i = 0; i < 500; ++i) {
-        if (f()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
-}
 
 }  // namespace
 

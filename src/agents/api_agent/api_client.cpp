@@ -4,6 +4,7 @@
 #include "http/client.hpp"
 #include "http/client_url.hpp"
 #include "orchestrator/task_registry.hpp"
+#include "util/ascii.hpp"
 
 #include <boost/json/parse.hpp>
 #include <fmt/format.h>
@@ -24,14 +25,6 @@ namespace {
 constexpr std::size_t max_body_in_message = 512;
 constexpr std::size_t min_secret_length = 4;  // shorter values would mask ordinary words
 constexpr std::string_view mask_text = "***";
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) { return a.size() == b.size() && lower(a) == lower(b); }
 
 std::string percent_encode(std::string_view s) {
     std::string out;
@@ -55,7 +48,7 @@ void replace_all(std::string& text, const std::string& secret) {
 }
 
 bool is_json_type(std::string_view content_type) {
-    const auto t = lower(content_type.substr(0, content_type.find(';')));
+    const auto t = util::ascii_lower(content_type.substr(0, content_type.find(';')));
     return t.find("/json") != std::string::npos || t.find("+json") != std::string::npos;
 }
 
@@ -118,7 +111,7 @@ bool api_client::same_origin(std::string_view url) const {
     std::string error;
     const auto base = http::parse_client_url(config_.base_url, error);
     const auto other = http::parse_client_url(url, error);
-    return base && other && base->tls == other->tls && iequals(base->host, other->host) && base->port == other->port;
+    return base && other && base->tls == other->tls && util::ascii_iequals(base->host, other->host) && base->port == other->port;
 }
 
 std::string api_client::target_url(const api_request& req) const {
@@ -196,16 +189,16 @@ api_response api_client::send(const api_request& req) {
     if (same_origin(url)) {
         out.headers = config_.headers;
         if (!config_.auth_header.empty()) {
-            std::erase_if(out.headers, [&](const auto& h) { return iequals(h.first, config_.auth_header); });
+            std::erase_if(out.headers, [&](const auto& h) { return util::ascii_iequals(h.first, config_.auth_header); });
             out.headers.emplace_back(config_.auth_header, config_.auth_value);
         }
     }
     for (const auto& [name, value] : req.headers) {
-        std::erase_if(out.headers, [&](const auto& h) { return iequals(h.first, name); });
+        std::erase_if(out.headers, [&](const auto& h) { return util::ascii_iequals(h.first, name); });
         out.headers.emplace_back(name, value);
     }
     const bool has_key = std::any_of(out.headers.begin(), out.headers.end(),
-                                     [](const auto& h) { return iequals(h.first, "idempotency-key"); });
+                                     [](const auto& h) { return util::ascii_iequals(h.first, "idempotency-key"); });
     if (!has_key && !req.idempotency_key.empty()) out.headers.emplace_back("Idempotency-Key", req.idempotency_key);
     if (req.body) out.body = *req.body;
 
