@@ -4,7 +4,7 @@
 # Installs what is missing (wrk and gnuplot from apt, Node-RED 4.1 from npm into
 # bench/node-red/node_modules), builds ChainBot in Release into build-bench/ (with
 # -DCHAINBOT_BENCH=ON), runs every benchmark, and writes bench/results/<date>.md and
-# bench/results/<date>.png. Environment:
+# bench/results/<date>.png (<date>-2, -3, ... for later runs of the same day). Environment:
 #   JOBS=2         parallel build jobs
 #   RUNS=3         measured runs per HTTP figure (the median is reported)
 #   DURATION=8     seconds per wrk run (wrk -t2 -c32, as in the issue)
@@ -19,6 +19,12 @@ runs="${RUNS:-3}"
 duration="${DURATION:-8}"
 wrk_args=(-t2 -c32 "-d${duration}s")
 stamp="$(date -u +%Y-%m-%d)"
+# A second run on the same day writes <date>-2.md, then -3, ...: earlier results are kept.
+if [ -e "$root/bench/results/$stamp.md" ]; then
+  n=2
+  while [ -e "$root/bench/results/$stamp-$n.md" ]; do n=$((n + 1)); done
+  stamp="$stamp-$n"
+fi
 results="$bench/results"
 work="$build/bench-work"
 raw="$work/raw.txt"
