@@ -1,6 +1,7 @@
 #include "api/request_parsing.hpp"
 
 #include "http/router.hpp"
+#include "util/ascii.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -17,9 +18,7 @@ namespace {
 std::string lower_trimmed(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
+    return util::ascii_lower(s);
 }
 
 bool is_json_media_type(std::string_view content_type) {

@@ -1,4 +1,5 @@
 #include "config/env.hpp"
+#include "util/ascii.hpp"
 
 #include <boost/json/parse.hpp>
 #include <fmt/format.h>
@@ -33,8 +34,7 @@ json::value number_value(std::string_view text) {
 }
 
 std::optional<bool> bool_value(std::string_view text) {
-    std::string s(trimmed(text));
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string s = util::ascii_lower(trimmed(text));
     if (s == "true" || s == "1" || s == "yes") return true;
     if (s == "false" || s == "0" || s == "no") return false;
     return std::nullopt;

@@ -2,6 +2,7 @@
 // parsing (YAML is in yaml_reader.cpp), and the checks every file shares.
 
 #include "config/parsers.hpp"
+#include "util/ascii.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/parser.hpp>
@@ -90,8 +91,7 @@ std::optional<json::value> parse_toml(std::string_view text, std::string_view so
 }  // namespace detail
 
 std::optional<file_format> format_of(const std::filesystem::path& path) {
-    std::string ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string ext = util::ascii_lower(path.extension().string());
     if (ext == ".json") return file_format::json;
     if (ext == ".yaml" || ext == ".yml") return file_format::yaml;
     if (ext == ".toml") return file_format::toml;

@@ -2,6 +2,7 @@
 // field to settings.hpp, a row here and a line in config/default.yaml.
 
 #include "config/schema.hpp"
+#include "util/ascii.hpp"
 
 #include <algorithm>
 #include <array>
@@ -191,8 +192,7 @@ std::string env_name(std::string_view dotted_key) {
 }
 
 bool is_secret_key_name(std::string_view dotted_key) {
-    std::string last(dotted_key.substr(dotted_key.rfind('.') + 1));  // npos + 1 == 0
-    std::transform(last.begin(), last.end(), last.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string last = util::ascii_lower(dotted_key.substr(dotted_key.rfind('.') + 1));  // npos + 1 == 0
     static constexpr std::array<std::string_view, 5> markers{"password", "secret", "token", "api_key", "key"};
     return std::any_of(markers.begin(), markers.end(),
                        [&](std::string_view m) { return last.find(m) != std::string::npos; });

@@ -370,9 +370,9 @@ std::optional<bhttp::request<bhttp::string_body>> build_request(client_request& 
     std::vector<std::string> replaced;  // a caller's field replaces ours, repeated ones are all kept
     for (const auto& [name, value] : req.headers) {
         if (util::ascii_iequals(name, "content-length") || util::ascii_iequals(name, "transfer-encoding")) continue;
-        if (std::find(replaced.begin(), replaced.end(), util::ascii_lower(name)) == replaced.end()) {
+        if (auto key = util::ascii_lower(name); std::find(replaced.begin(), replaced.end(), key) == replaced.end()) {
             msg.erase(name);
-            replaced.push_back(util::ascii_lower(name));
+            replaced.push_back(std::move(key));
         }
         msg.insert(name, value);
     }

@@ -3,6 +3,7 @@
 #include "http/router.hpp"
 #include "http/session_registry.hpp"
 #include "http/upgrade.hpp"
+#include "util/ascii.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -211,9 +212,7 @@ void http_session::handle_request() {
     req_.method = std::string(message.method_string());
     req_.target = std::string(message.target());
     for (const auto& field : message) {
-        std::string name(field.name_string());
-        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        auto [it, inserted] = req_.headers.try_emplace(std::move(name), field.value());
+        auto [it, inserted] = req_.headers.try_emplace(util::ascii_lower(field.name_string()), field.value());
         if (!inserted) (it->second += ", ").append(field.value());
     }
     req_.body = std::move(message.body());

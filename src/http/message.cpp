@@ -1,4 +1,5 @@
 #include "http/message.hpp"
+#include "util/ascii.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -15,8 +16,7 @@ std::string_view request::header(const std::string& name, std::string_view fallb
 }
 
 bool has_token(std::string_view list, std::string_view token) {
-    std::string value(list);
-    for (auto& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string value = util::ascii_lower(list);
     std::size_t start = 0;
     while (start <= value.size()) {
         auto end = value.find(',', start);

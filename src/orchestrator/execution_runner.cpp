@@ -1,6 +1,7 @@
 #include "orchestrator/execution_runner.hpp"
 
 #include "store/errors.hpp"
+#include "util/ascii.hpp"
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
@@ -21,8 +22,7 @@ using store::step_status;
 namespace {
 
 bool secret_name(std::string_view key) {
-    std::string k(key);
-    std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string k = util::ascii_lower(key);
     for (auto word : {"token", "password", "secret", "api_key", "apikey", "authorization", "credential"})
         if (k.find(word) != std::string::npos) return true;
     return false;

@@ -2,6 +2,7 @@
 
 #include "agents/api_agent/api_client.hpp"
 #include "runtime/logger.hpp"
+#include "util/ascii.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
@@ -92,9 +93,7 @@ api_request read_request(const orchestrator::task_call& call, std::string_view f
             if (!text) invalid_input(key, "expected a string");
             if (text->find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
                 invalid_input(key, "contains a line break or NUL");
-            std::string lower(kv.key());
-            for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            has_content_type = has_content_type || lower == "content-type";
+            has_content_type = has_content_type || util::ascii_iequals(kv.key(), "content-type");
             req.headers.emplace_back(std::string(kv.key()), std::move(*text));
         }
     }
