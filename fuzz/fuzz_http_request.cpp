@@ -28,6 +28,7 @@
 #include "http/message.hpp"
 #include "http/router.hpp"
 #include "orchestrator/definition.hpp"
+#include "util/ascii.hpp"
 #include "ws/protocol.hpp"
 
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -174,13 +175,8 @@ struct api_surface {
 };
 
 const std::string* header_of(const http::response& res, std::string_view name) {
-    for (const auto& [n, v] : res.headers) {
-        if (n.size() != name.size()) continue;
-        bool same = true;
-        for (std::size_t i = 0; i < n.size() && same; ++i)
-            same = std::tolower(static_cast<unsigned char>(n[i])) == std::tolower(static_cast<unsigned char>(name[i]));
-        if (same) return &v;
-    }
+    for (const auto& [n, v] : res.headers)
+        if (chainbot::util::ascii_iequals(n, name)) return &v;
     return nullptr;
 }
 
@@ -210,9 +206,7 @@ http::request to_request(bhttp::request<bhttp::string_body>&& message) {
     req.method = std::string(message.method_string());
     req.target = std::string(message.target());
     for (const auto& field : message) {
-        std::string name(field.name_string());
-        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        auto [it, inserted] = req.headers.try_emplace(std::move(name), field.value());
+        auto [it, inserted] = req.headers.try_emplace(chainbot::util::ascii_lower(field.name_string()), field.value());
         if (!inserted) (it->second += ", ").append(field.value());
     }
     req.body = std::move(message.body());
