@@ -4,8 +4,9 @@
 
 namespace chainbot::store::detail {
 
-availability::availability(std::function<void(log_level, std::string_view)> log, std::string masked_url)
-    : log_(std::move(log)), masked_url_(std::move(masked_url)) {}
+availability::availability(std::function<void(log_level, std::string_view)> log, std::string masked_url,
+                           std::function<bool()> has_room)
+    : log_(std::move(log)), masked_url_(std::move(masked_url)), has_room_(std::move(has_room)) {}
 
 void availability::log(log_level level, std::string_view message) const noexcept {
     if (!log_) return;
@@ -57,6 +58,11 @@ void availability::write_failed(std::string_view why) noexcept {
 
 void availability::write_succeeded() noexcept {
     if (writable_.load()) return;
+    try {
+        if (has_room_ && !has_room_()) return;
+    } catch (...) {
+        // Cannot tell: the successful write is the evidence there is.
+    }
     std::string down_for;
     {
         std::lock_guard lock(mutex_);

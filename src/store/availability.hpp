@@ -11,12 +11,18 @@ namespace chainbot::store::detail {
 
 class availability {
 public:
-    availability(std::function<void(log_level, std::string_view)> log, std::string masked_url);
+    /// @param has_room whether the database's filesystem has room for writes again (SQLite: a
+    /// statvfs of its directory); empty where it cannot be seen (a PostgreSQL server's disk).
+    availability(std::function<void(log_level, std::string_view)> log, std::string masked_url,
+                 std::function<bool()> has_room = {});
     void succeeded() noexcept;
     void failed(std::string_view why) noexcept;
     /// @brief A write failed because the disk is full (reads may still work); health reports it
-    /// until a write succeeds again.
+    /// until a write succeeds again and `has_room` says the filesystem has room.
     void write_failed(std::string_view why) noexcept;
+    /// @brief A write succeeded. On a disk that is still full it may have fitted into space the
+    /// database already held (a failed transaction's WAL frames) while the next one fails: the
+    /// full state only clears once `has_room` agrees, so that health does not flap.
     void write_succeeded() noexcept;
     bool reachable() const noexcept { return reachable_.load(); }
     bool writable() const noexcept { return writable_.load(); }
@@ -26,6 +32,7 @@ private:
     void log(log_level level, std::string_view message) const noexcept;
     std::function<void(log_level, std::string_view)> log_;
     std::string masked_url_;
+    std::function<bool()> has_room_;
     std::atomic<bool> reachable_{true};
     std::atomic<bool> writable_{true};
     mutable std::mutex mutex_;

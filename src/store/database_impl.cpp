@@ -5,7 +5,11 @@
 
 #include <fmt/format.h>
 
+#include <sys/statvfs.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -81,13 +85,34 @@ bool attempt_once(connection_pool& pool, access a, const std::function<void(conn
     }
 }
 
+/// Free space below which a full disk is still called full, even when a small write has just
+/// succeeded: a SQLite transaction that fails on a full disk leaves the WAL frames it managed to
+/// write, and the next small transaction fits into them while larger ones keep failing.
+constexpr unsigned long long full_disk_margin = 256 * 1024;
+
+/// Whether the filesystem holding the SQLite file `db_path` has room for writes (at least
+/// full_disk_margin bytes free to this process: root may use the reserved blocks). Unknown
+/// counts as room.
+bool sqlite_filesystem_has_room(const std::string& db_path) {
+    struct statvfs fs {};
+    const auto dir = std::filesystem::path(db_path).parent_path();
+    if (::statvfs(dir.empty() ? "." : dir.c_str(), &fs) != 0) return true;
+    const auto blocks = ::geteuid() == 0 ? fs.f_bfree : fs.f_bavail;
+    return static_cast<unsigned long long>(blocks) * fs.f_frsize >= full_disk_margin;
+}
+
+std::function<bool()> room_check_for(const connection_target& target) {
+    if (target.backend != backend_kind::sqlite || target.sqlite_path.empty()) return {};
+    return [path = target.sqlite_path] { return sqlite_filesystem_has_room(path); };
+}
+
 }  // namespace
 
 database_impl::database_impl(store_options options, connection_target target)
     : options_(std::move(options)),
       pool_(std::move(target), session_settings{options_.busy_timeout, options_.sqlite_synchronous},
             pool_limits{options_.pool_size, options_.max_overflow, options_.acquire_timeout}),
-      availability_(options_.log, pool_.target().masked_url) {}
+      availability_(options_.log, pool_.target().masked_url, room_check_for(pool_.target())) {}
 
 void database_impl::log(log_level level, std::string_view message) const noexcept {
     if (!options_.log) return;

@@ -46,7 +46,7 @@ struct store_options {
 /// while it does not answer or its disk is full.
 struct store_health {
     bool reachable = true;
-    bool writable = true;              // false after a write failed for lack of space, until one succeeds
+    bool writable = true;              // false after a write failed for lack of space, until one succeeds with room again
     double score = 1.0;
     std::string detail;                // why it is down, for people
     std::optional<time_point> since;   // when it went down (or stopped taking writes)

@@ -1,5 +1,6 @@
 #include "scratch_database.hpp"
 
+#include "store/availability.hpp"
 #include "store/errors.hpp"
 
 #include <catch2/catch.hpp>
@@ -9,7 +10,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <string>
 #include <thread>
+#include <vector>
 
 using namespace chainbot;
 using chainbot::test::scratch_database;
@@ -103,4 +106,45 @@ TEST_CASE("availability: PostgreSQL connections killed by the server are replace
     CHECK(db->workflows().get(w.workflow_id));
     CHECK(db->workflows().create({.name = "after", .definition = "{}"}).version == 1);
     CHECK(db->health().reachable);
+}
+
+TEST_CASE("availability: a full disk stays reported as full until the filesystem has room, whatever small writes succeed",
+          "[store][availability]") {
+    bool room = false;
+    std::vector<std::string> logged;
+    store::detail::availability a([&](log_level, std::string_view m) { logged.emplace_back(m); }, "sqlite:///x.db",
+                                  [&] { return room; });
+    REQUIRE(a.writable());
+    a.write_failed("database or disk is full");
+    CHECK_FALSE(a.writable());
+    CHECK(a.health().score == 0.0);
+    REQUIRE(logged.size() == 1);
+    CHECK(logged.back().find("the disk is full") != std::string::npos);
+    // A small write fitted into space the database already held: still full.
+    a.write_succeeded();
+    CHECK_FALSE(a.writable());
+    CHECK(a.health().score == 0.0);
+    CHECK(a.health().detail.find("database or disk is full") != std::string::npos);
+    CHECK(logged.size() == 1);
+    // Space returned, and a write succeeds: writable again, said once.
+    room = true;
+    a.write_succeeded();
+    CHECK(a.writable());
+    CHECK(a.health().score == 1.0);
+    REQUIRE(logged.size() == 2);
+    CHECK(logged.back().find("accepts writes again") != std::string::npos);
+    // Room alone is not enough: only a write that succeeds clears the state.
+    a.write_failed("database or disk is full");
+    CHECK(a.health().score == 0.0);
+    a.succeeded();  // a read
+    CHECK(a.health().score == 0.0);
+}
+
+TEST_CASE("availability: without a way to see the disk (PostgreSQL), a successful write clears the full state",
+          "[store][availability]") {
+    store::detail::availability a({}, "postgresql://***@db/chainbot");
+    a.write_failed("could not extend file: No space left on device");
+    CHECK(a.health().score == 0.0);
+    a.write_succeeded();
+    CHECK(a.health().score == 1.0);
 }
