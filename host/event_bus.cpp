@@ -20,39 +20,36 @@
 #include <vector>
 
 namespace alex_os {
-namespace {
-
-struct event {
-    std::string topic;
-    std::string json;
-};
-
-// One subscriber's queue. `scheduled` means a drain task is posted or running, so
-// at most one thread delivers to this subscriber at a time: a strand made of a flag.
-struct subscriber {
-    subscriber(uint64_t id_, std::string pattern_, event_bus::handler fn_)
-        : id(id_), pattern(std::move(pattern_)), fn(std::move(fn_)) {}
-
-    const uint64_t id;
-    const topic_pattern pattern;
-    const event_bus::handler fn;
-
-    std::mutex mutex;
-    std::condition_variable idle;
-    std::deque<std::shared_ptr<const event>> queue;
-    bool active = true;
-    bool scheduled = false;
-    bool running = false;
-    std::thread::id runner;
-    uint64_t dropped = 0;
-};
-
-// Events delivered per drain task before it yields its thread to other subscribers.
-constexpr int drain_batch = 32;
-
-}  // namespace
 
 struct event_bus::impl {
+    struct event {
+        std::string topic;
+        std::string json;
+    };
+
+    // One subscriber's queue. `scheduled` means a drain task is posted or running, so
+    // at most one thread delivers to this subscriber at a time: a strand made of a flag.
+    struct subscriber {
+        subscriber(uint64_t id_, std::string pattern_, event_bus::handler fn_)
+            : id(id_), pattern(std::move(pattern_)), fn(std::move(fn_)) {}
+
+        const uint64_t id;
+        const topic_pattern pattern;
+        const event_bus::handler fn;
+
+        std::mutex mutex;
+        std::condition_variable idle;
+        std::deque<std::shared_ptr<const event>> queue;
+        bool active = true;
+        bool scheduled = false;
+        bool running = false;
+        std::thread::id runner;
+        uint64_t dropped = 0;
+    };
+
+    // Events delivered per drain task before it yields its thread to other subscribers.
+    static constexpr int drain_batch = 32;
+
     impl(log_sink* log_, event_bus_options options_)
         : log(log_),
           capacity(std::max<std::size_t>(1, options_.queue_capacity)),
@@ -138,7 +135,7 @@ event_bus::event_bus(log_sink* log, event_bus_options options) : impl_(std::make
 
 event_bus::~event_bus() {
     impl_->closing = true;
-    std::map<uint64_t, std::shared_ptr<subscriber>> all;
+    std::map<uint64_t, std::shared_ptr<impl::subscriber>> all;
     {
         std::unique_lock lock(impl_->subscribers_mutex);
         all.swap(impl_->subscribers);
@@ -151,14 +148,14 @@ uint64_t event_bus::subscribe(std::string pattern, handler fn) {
     if (pattern.empty()) throw std::invalid_argument("subscribe: empty topic pattern");
     if (!fn) throw std::invalid_argument("subscribe: no handler");
     const uint64_t id = impl_->next_id++;
-    auto s = std::make_shared<subscriber>(id, std::move(pattern), std::move(fn));
+    auto s = std::make_shared<impl::subscriber>(id, std::move(pattern), std::move(fn));
     std::unique_lock lock(impl_->subscribers_mutex);
     impl_->subscribers.emplace(id, std::move(s));
     return id;
 }
 
 bool event_bus::unsubscribe(uint64_t id) {
-    std::shared_ptr<subscriber> s;
+    std::shared_ptr<impl::subscriber> s;
     {
         std::unique_lock lock(impl_->subscribers_mutex);
         auto it = impl_->subscribers.find(id);
@@ -173,10 +170,10 @@ bool event_bus::unsubscribe(uint64_t id) {
 void event_bus::publish(std::string topic, std::string json) {
     if (topic.empty()) throw std::invalid_argument("publish: empty topic");
     if (impl_->closing) return;
-    auto e = std::make_shared<const event>(event{std::move(topic), std::move(json)});
+    auto e = std::make_shared<const impl::event>(impl::event{std::move(topic), std::move(json)});
     ++impl_->published;
 
-    std::vector<std::shared_ptr<subscriber>> targets;
+    std::vector<std::shared_ptr<impl::subscriber>> targets;
     {
         std::shared_lock lock(impl_->subscribers_mutex);
         for (const auto& [id, s] : impl_->subscribers)
@@ -207,7 +204,7 @@ event_bus_counters event_bus::counters() const noexcept {
 }
 
 uint64_t event_bus::dropped(uint64_t id) const {
-    std::shared_ptr<subscriber> s;
+    std::shared_ptr<impl::subscriber> s;
     {
         std::shared_lock lock(impl_->subscribers_mutex);
         auto it = impl_->subscribers.find(id);

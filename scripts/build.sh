@@ -9,7 +9,9 @@ jobs="${JOBS:-$(nproc)}"
 cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
       -DCHAINBOT_SANITIZE="${CHAINBOT_SANITIZE:-}" >/dev/null
 if [ $# -gt 0 ]; then
-  for target in "$@"; do cmake --build "$build_dir" -j "$jobs" --target "$target"; done
+  # One invocation for all the targets: make then runs their sources in parallel, where one
+  # target after another leaves a core idle at the end of each.
+  cmake --build "$build_dir" -j "$jobs" --target "$@"
 else
   cmake --build "$build_dir" -j "$jobs"
 fi

@@ -60,7 +60,9 @@ cmake -S "$root" -B "$build_dir" \
       -DCHAINBOT_ARM64_DEV_ROOT="$dev_root" \
       -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" -DCHAINBOT_SANITIZE= >/dev/null
 if [ $# -gt 0 ]; then
-  for target in "$@"; do cmake --build "$build_dir" -j "$jobs" --target "$target"; done
+  # One invocation for all the targets: make then runs their sources in parallel, where one
+  # target after another leaves a core idle at the end of each.
+  cmake --build "$build_dir" -j "$jobs" --target "$@"
 else
   cmake --build "$build_dir" -j "$jobs"
 fi
