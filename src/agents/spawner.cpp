@@ -55,6 +55,7 @@ public:
     struct entry {
         agent_job job;
         std::function<void()> on_dropped;
+        bool here = false;  // may run on the enqueuing thread (a compute task, see spawner.hpp)
     };
 
     agent_actor(std::weak_ptr<agent_spawner> owner, store::agent record,
@@ -67,6 +68,7 @@ public:
     const std::string& type() const { return record_.type; }
 
     bool enqueue(entry e, std::size_t capacity, std::string* why) {
+        bool here = false;
         {
             std::lock_guard lock(mutex_);
             if (terminated_) {
@@ -82,12 +84,18 @@ public:
                     *why = fmt::format("the mailbox of agent '{}' is full (agents.mailbox_capacity = {})", id(), capacity);
                 return false;
             }
+            // Only when no store write is due: an agent that turns working persists it, and
+            // that blocking write belongs on the work pool.
+            here = e.here && persisted_ == store::agent_state::working;
             mailbox_.push_back(std::move(e));
             reserved_ = false;
             if (busy_) return true;
             busy_ = true;
         }
-        start_next();
+        if (here)
+            run(true);
+        else
+            start_next();
         return true;
     }
 
@@ -163,10 +171,12 @@ private:
         }
     }
 
-    // On the work pool, with busy_ set: runs the mailbox empty, then goes idle.
-    void run() {
+    // On the work pool (or on the enqueuing thread for a compute task), with busy_ set: runs the
+    // mailbox empty, then goes idle.
+    void run(bool here = false) {
         std::deque<entry> dropped_on_stop;
-        for (;;) {
+        bool hand_off = false;
+        for (int ran = 0;; ++ran) {
             entry e;
             // Asked before taking mutex_: the spawner locks its mutex, then an actor's.
             const auto owner = owner_.lock();
@@ -177,6 +187,12 @@ private:
                 if (mailbox_.empty() || terminated_) {
                     busy_ = false;
                     if (!terminated_ && state_ == store::agent_state::working) state_ = store::agent_state::idle;
+                    break;
+                }
+                // On the enqueuing thread only the compute task itself runs; what arrived
+                // meanwhile (a message) goes to the work pool, busy_ still set.
+                if (here && ran > 0) {
+                    hand_off = true;
                     break;
                 }
                 e = std::move(mailbox_.front());
@@ -191,6 +207,7 @@ private:
             } catch (...) {
             }
         }
+        if (hand_off) return start_next();
         for (auto& d : dropped_on_stop)
             if (d.on_dropped) d.on_dropped();
         schedule_persist();
@@ -757,7 +774,7 @@ store::agent agent_spawner::terminate(const std::string& id) {
     return *database->agents().get(id);
 }
 
-void agent_spawner::dispatch(std::shared_ptr<agent_actor> actor, waiting_task task) {
+void agent_spawner::dispatch(std::shared_ptr<agent_actor> actor, waiting_task task, bool here) {
     auto shared = std::make_shared<waiting_task>(std::move(task));
     std::weak_ptr<agent_spawner> weak = weak_from_this();
     agent_actor::entry e;
@@ -789,6 +806,7 @@ void agent_spawner::dispatch(std::shared_ptr<agent_actor> actor, waiting_task ta
             }
         }
     };
+    e.here = here && shared->kind == orchestrator::task_kind::compute;
     const auto agent_id = actor->id();
     e.on_dropped = [shared, agent_id] {
         shared->done(std::make_exception_ptr(orchestrator::step_failure(
@@ -802,8 +820,8 @@ void agent_spawner::dispatch(std::shared_ptr<agent_actor> actor, waiting_task ta
 }
 
 void agent_spawner::run_task(const std::string& type, orchestrator::task_call call, orchestrator::task_fn fn,
-                             std::function<void(std::exception_ptr, json::value)> done) {
-    waiting_task task{std::move(call), std::move(fn), std::move(done)};
+                             std::function<void(std::exception_ptr, json::value)> done, orchestrator::task_kind kind) {
+    waiting_task task{std::move(call), std::move(fn), std::move(done), kind};
     if (!rt_) {
         task.done(std::make_exception_ptr(service_error(503, "unavailable", "the agent spawner is not started")), nullptr);
         return;
@@ -853,7 +871,7 @@ void agent_spawner::run_task(const std::string& type, orchestrator::task_call ca
             ++spawning_[type];  // reserve the slot while the spawn runs on the work pool
         }
     }
-    if (idle) return dispatch(std::move(idle), std::move(task));
+    if (idle) return dispatch(std::move(idle), std::move(task), true);
     (void)may_spawn;
     auto shared = std::make_shared<waiting_task>(std::move(task));
     auto self = shared_from_this();

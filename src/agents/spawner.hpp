@@ -9,6 +9,9 @@
 /// `agent_task` steps reach it through run_task(): the step runs on an idle agent of its
 /// type; when none is idle one is spawned within the limits; else the step waits its
 /// turn in a FIFO per type and takes the next agent of that type that becomes idle.
+/// A task_kind::compute task (bounded CPU work that never blocks) that finds an idle agent
+/// already persisted as working runs on the calling thread, inside run_task(): the work pool
+/// hand-off and back costs more than such a task.
 ///
 /// @code
 ///   auto spawner = std::make_shared<agents::agent_spawner>([s = store] { return s->store(); });
@@ -118,9 +121,11 @@ public:
 
     /// @brief Runs `fn` on an agent of `type` (see the file comment). `done` gets the
     /// task's output or the exception it threw (a service_error 503 when stopping, a
-    /// step_failure "configuration" for a disabled type).
+    /// step_failure "configuration" for a disabled type). A `compute` task may run, and call
+    /// `done`, before this returns (see the file comment).
     void run_task(const std::string& type, orchestrator::task_call call, orchestrator::task_fn fn,
-                  std::function<void(std::exception_ptr, boost::json::value)> done);
+                  std::function<void(std::exception_ptr, boost::json::value)> done,
+                  orchestrator::task_kind kind = orchestrator::task_kind::blocking);
 
     /// @brief Puts a job in an agent's mailbox. False with `why` when the agent is unknown,
     /// terminated, or its mailbox is full. `on_dropped` (optional) runs if the agent is
@@ -150,11 +155,14 @@ private:
         orchestrator::task_call call;
         orchestrator::task_fn fn;
         std::function<void(std::exception_ptr, boost::json::value)> done;
+        orchestrator::task_kind kind = orchestrator::task_kind::blocking;
     };
     std::shared_ptr<store::database> db() const;
     std::shared_ptr<agent_actor> make_actor(const store::agent& a);
     void check_limits(const std::string& type) const;  // with mutex_ held
-    void dispatch(std::shared_ptr<agent_actor> actor, waiting_task task);
+    /// `here`: the caller may run a compute task itself (run_task; not the hand-overs of
+    /// on_idle, which would nest one task's end inside the next).
+    void dispatch(std::shared_ptr<agent_actor> actor, waiting_task task, bool here = false);
     void on_idle(const std::string& type);
     void spawn_for_waiters();
     bool post_work(std::function<void()> job);

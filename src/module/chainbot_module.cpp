@@ -122,10 +122,11 @@ void wire_agents(orchestrator::orchestrator& orch, const std::shared_ptr<agents:
     agents::register_workflow_agent_tasks(orch.tasks(), orch, store);
     std::weak_ptr<agents::agent_spawner> weak = spawner;
     orch.set_agent_runner([weak](const std::string& type, orchestrator::task_call call, orchestrator::task_fn fn,
-                                 std::function<void(std::exception_ptr, boost::json::value)> done) {
+                                 std::function<void(std::exception_ptr, boost::json::value)> done,
+                                 orchestrator::task_kind kind) {
         auto s = weak.lock();
         if (!s) return done(std::make_exception_ptr(std::runtime_error("the agent spawner is gone")), nullptr);
-        s->run_task(type, std::move(call), std::move(fn), std::move(done));
+        s->run_task(type, std::move(call), std::move(fn), std::move(done), kind);
     });
     rt.events().add_observer(std::make_shared<agents::alert_monitor>(rt.events(), [weak] {
         std::vector<std::pair<std::string, boost::json::object>> out;

@@ -41,8 +41,9 @@ struct engine_env {
         start_child;
     /// @brief Runs an agent_task on a spawned agent of its type (agents::agent_spawner::run_task);
     /// `done` gets the output or the exception. Null: tasks run on `blocking` with no agent.
+    /// A task_kind::compute task may run before it returns, on the calling thread.
     std::function<void(const std::string& agent_type, task_call call, task_fn fn,
-                       std::function<void(std::exception_ptr, boost::json::value)> done)>
+                       std::function<void(std::exception_ptr, boost::json::value)> done, task_kind kind)>
         run_on_agent;
     /// @brief Optional GPIO hook for gpio steps: returns the step's output or throws.
     std::function<boost::json::value(const boost::json::object& step)> gpio;

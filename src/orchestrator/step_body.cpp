@@ -76,8 +76,8 @@ std::optional<std::chrono::system_clock::time_point> parse_utc(std::string_view 
 void run_agent_task(const step_context& ctx, std::function<void(step_result)> done) {
     const auto type = string_or(*ctx.step, "agent_type", "");
     const auto task = string_or(*ctx.step, "task", "");
-    auto fn = ctx.env->tasks ? ctx.env->tasks->find(type, task) : std::nullopt;
-    if (!fn) return finish(ctx, done, failure("configuration", fmt::format("no task '{}' for agent type '{}'", task, type)));
+    auto found = ctx.env->tasks ? ctx.env->tasks->lookup(type, task) : std::nullopt;
+    if (!found) return finish(ctx, done, failure("configuration", fmt::format("no task '{}' for agent type '{}'", task, type)));
     task_call call;
     call.execution_id = ctx.execution_id;
     call.step_id = ctx.step->id;
@@ -96,15 +96,17 @@ void run_agent_task(const step_context& ctx, std::function<void(step_result)> do
     }
     if (ctx.env->run_on_agent) {
         // On an agent of the step's type: it may wait for one to become idle.
-        ctx.env->run_on_agent(type, std::move(call), std::move(*fn),
-                              [ctx, done](std::exception_ptr error, json::value output) {
-                                  if (!error) return finish(ctx, done, success(std::move(output)));
-                                  finish(ctx, done, capture([&]() -> json::value { std::rethrow_exception(error); }));
-                              });
+        ctx.env->run_on_agent(
+            type, std::move(call), std::move(found->fn),
+            [ctx, done](std::exception_ptr error, json::value output) {
+                if (!error) return finish(ctx, done, success(std::move(output)));
+                finish(ctx, done, capture([&]() -> json::value { std::rethrow_exception(error); }));
+            },
+            found->kind);
         return;
     }
     // Tasks may block: they run on the blocking pool, never on the I/O threads.
-    boost::asio::post(*ctx.env->blocking, [ctx, done, fn = std::move(*fn), call = std::move(call)] {
+    boost::asio::post(*ctx.env->blocking, [ctx, done, fn = std::move(found->fn), call = std::move(call)] {
         finish(ctx, done, capture([&] { return fn(call); }));
     });
 }

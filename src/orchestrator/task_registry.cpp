@@ -2,12 +2,18 @@
 
 namespace chainbot::orchestrator {
 
-void task_registry::add(const std::string& agent_type, const std::string& task, task_fn fn) {
+void task_registry::add(const std::string& agent_type, const std::string& task, task_fn fn, task_kind kind) {
     std::lock_guard lock(mutex_);
-    tasks_[{agent_type, task}] = std::move(fn);
+    tasks_[{agent_type, task}] = {std::move(fn), kind};
 }
 
 std::optional<task_fn> task_registry::find(const std::string& agent_type, const std::string& task) const {
+    auto found = lookup(agent_type, task);
+    if (!found) return std::nullopt;
+    return std::move(found->fn);
+}
+
+std::optional<registered_task> task_registry::lookup(const std::string& agent_type, const std::string& task) const {
     std::lock_guard lock(mutex_);
     auto it = tasks_.find({agent_type, task});
     if (it == tasks_.end()) return std::nullopt;

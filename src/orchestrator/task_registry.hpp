@@ -58,19 +58,37 @@ struct task_call {
 };
 
 /// @brief A task: returns its output or throws (step_failure for a classified error).
-/// Tasks run on the blocking pool, so they may block.
+/// Tasks run on the blocking pool, so they may block (unless registered as task_kind::compute).
 using task_fn = std::function<boost::json::value(const task_call&)>;
+
+/// @brief Where a task may run.
+enum class task_kind {
+    /// May block (I/O, a remote service, sleeping): runs on the agent work pool, off the I/O
+    /// threads. The default.
+    blocking,
+    /// Bounded CPU work over its input and config that never blocks nor waits (the built-in
+    /// data_processor tasks): it may run on the thread that dispatches the step, saving two
+    /// thread hand-offs per step.
+    compute,
+};
+
+struct registered_task {
+    task_fn fn;
+    task_kind kind = task_kind::blocking;
+};
 
 class task_registry {
 public:
-    void add(const std::string& agent_type, const std::string& task, task_fn fn);
+    void add(const std::string& agent_type, const std::string& task, task_fn fn, task_kind kind = task_kind::blocking);
     /// @brief nullopt when no such task exists.
     std::optional<task_fn> find(const std::string& agent_type, const std::string& task) const;
+    /// @brief The task and its kind; nullopt when no such task exists.
+    std::optional<registered_task> lookup(const std::string& agent_type, const std::string& task) const;
     bool contains(const std::string& agent_type, const std::string& task) const;
 
 private:
     mutable std::mutex mutex_;
-    std::map<std::pair<std::string, std::string>, task_fn> tasks_;
+    std::map<std::pair<std::string, std::string>, registered_task> tasks_;
 };
 
 }  // namespace chainbot::orchestrator

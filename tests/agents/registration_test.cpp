@@ -32,6 +32,28 @@ TEST_CASE("registration: data_processor has every task, assistant the analysis t
         CHECK_FALSE(registry.contains("assistant", task));
 }
 
+TEST_CASE("registration: the built-in data tasks are compute tasks, others are blocking unless registered so",
+          "[agents][tasks]") {
+    orchestrator::task_registry registry;
+    chainbot::agents::register_data_processor_tasks(registry);
+    chainbot::agents::register_assistant_analysis_tasks(registry);
+    for (auto task : {"validate_input_data", "transform_data", "analyze_data_quality", "compute_statistics", "aggregate",
+                      "basic_processing", "advanced_processing"}) {
+        INFO(task);
+        const auto found = registry.lookup("data_processor", task);
+        REQUIRE(found);
+        CHECK(found->kind == orchestrator::task_kind::compute);
+        CHECK(found->fn);
+    }
+    CHECK(registry.lookup("assistant", "compute_statistics")->kind == orchestrator::task_kind::compute);
+    registry.add("api", "fetch", [](const orchestrator::task_call&) -> json::value { return nullptr; });
+    CHECK(registry.lookup("api", "fetch")->kind == orchestrator::task_kind::blocking);
+    CHECK_FALSE(registry.lookup("api", "nothing"));
+    // Registering again replaces the kind with the task.
+    registry.add("data_processor", "aggregate", [](const orchestrator::task_call&) -> json::value { return 1; });
+    CHECK(registry.lookup("data_processor", "aggregate")->kind == orchestrator::task_kind::blocking);
+}
+
 TEST_CASE("registration: tasks run through the registry with the step's input and config", "[agents][tasks]") {
     orchestrator::task_registry registry;
     chainbot::agents::register_data_processor_tasks(registry);

@@ -211,6 +211,70 @@ TEST_CASE("an agent_task step runs on an agent: spawned within the limits, then 
     CHECK(out.output.at("s").at("fields").at("v").at("mean").to_number<double>() == Approx(2.5));
 }
 
+TEST_CASE("a compute task that finds its agent already working runs on the dispatching thread, a blocking one never",
+          "[agents][spawner]") {
+    swarm s(R"("agents": {"max_instances_per_type": 1})");
+    s.start();
+    const auto caller = std::this_thread::get_id();
+    struct ran {
+        bool here = false;       // on the thread that called run_task
+        bool before_return = false;  // done was called before run_task returned
+        std::string agent;
+        json::value output;
+    };
+    const auto run = [&](orchestrator::task_kind kind, int n) {
+        auto out = std::make_shared<ran>();
+        auto returned = std::make_shared<std::atomic<bool>>(false);
+        std::promise<void> finished;
+        auto future = finished.get_future();
+        orchestrator::task_call call;
+        call.execution_id = "e";
+        call.step_id = "s" + std::to_string(n);
+        call.input = json::object{{"n", n}};
+        s.spawner().run_task(
+            "data_processor", call,
+            [out, caller](const orchestrator::task_call& c) -> json::value {
+                out->here = std::this_thread::get_id() == caller;
+                out->agent = c.agent ? c.agent->id : "";
+                return json::object{{"twice", c.input.at("n").as_int64() * 2}};
+            },
+            [out, returned, &finished](std::exception_ptr error, json::value output) {
+                out->before_return = !returned->load();
+                out->output = error ? json::value("error") : std::move(output);
+                finished.set_value();
+            },
+            kind);
+        returned->store(true);
+        REQUIRE(future.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+        return *out;
+    };
+    // Back to back: the agent stays persisted as working between them (a 20 ms grace before
+    // idle is written), so compute tasks run here; a fresh agent's first task, and any task
+    // that comes after the idle write, go to the work pool, which persists `working`.
+    int here = 0;
+    std::set<std::string> agents;
+    for (int i = 0; i < 50; ++i) {
+        const auto r = run(orchestrator::task_kind::compute, i);
+        INFO(i);
+        CHECK(r.output == json::parse(R"({"twice": )" + std::to_string(2 * i) + "}"));
+        CHECK(r.here == r.before_return);  // here means before run_task returned, and only then
+        here += r.here;
+        agents.insert(r.agent);
+    }
+    CHECK(here > 0);
+    CHECK(agents.size() == 1);  // one agent of the type may exist: every task ran on it
+    CHECK_FALSE(run(orchestrator::task_kind::compute, 50).output.is_null());
+    for (int i = 0; i < 20; ++i) {
+        const auto r = run(orchestrator::task_kind::blocking, i);
+        INFO(i);
+        CHECK_FALSE(r.here);
+        CHECK(r.output.at("twice") == 2 * i);
+    }
+    CHECK(eventually([&] { return s.d().agents().get(*agents.begin())->counters.tasks_completed == 71; }));
+    CHECK(eventually([&] { return s.d().agents().get(*agents.begin())->state == store::agent_state::idle; }));
+    INFO(here << " of 50 compute tasks ran on the dispatching thread");
+}
+
 TEST_CASE("with the type at its limit a step waits its turn for the next idle agent", "[agents][spawner]") {
     swarm s(R"("agents": {"max_instances_per_type": 1}, "workflow": {"max_concurrent_executions": 4})");
     gate g;
