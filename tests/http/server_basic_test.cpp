@@ -110,6 +110,7 @@ TEST_CASE("server: an asynchronous handler answers later from another thread", "
         });
     });
     running_server srv(routes);
+    const auto joined = workers.joined_before_exit();
     client c(srv.port());
     auto started = std::chrono::steady_clock::now();
     CHECK(json_of(c.get("/later/1")).at("n").as_int64() == 1);

@@ -24,6 +24,7 @@ TEST_CASE("concurrency: 16 clients x 50 requests all get their own answer", "[ht
         }
     });
     running_server srv(routes);
+    const auto joined = workers.joined_before_exit();
 
     constexpr int clients = 16, requests = 50;
     std::atomic<int> correct{0};

@@ -38,6 +38,7 @@ TEST_CASE("lifecycle: stop() delivers the in-flight response, then refuses conne
     });
     routes.add("GET", "/fast", [](request&, responder respond) { respond(response::json(200, "{}")); });
     running_server srv(routes);
+    const auto joined = workers.joined_before_exit();
     const auto port = srv.port();
 
     client idle(port);  // a keep-alive connection with nothing in flight

@@ -66,10 +66,23 @@ public:
         std::lock_guard lock(mutex_);
         threads_.emplace_back(std::move(f));
     }
-    ~thread_bag() {
+    ~thread_bag() { join(); }
+
+    /// @brief Joins every thread spawned so far (again: a no-op).
+    void join() {
         std::lock_guard lock(mutex_);
-        for (auto& t : threads_) t.join();
+        for (auto& t : threads_)
+            if (t.joinable()) t.join();
     }
+
+    /// @brief Joins the bag when it goes out of scope. Declare it after the running_server the
+    /// threads answer through: they then finish (their responder copies hold the server's
+    /// strand) before its io_context is destroyed, not after.
+    struct join_guard {
+        thread_bag& bag;
+        ~join_guard() { bag.join(); }
+    };
+    [[nodiscard]] join_guard joined_before_exit() { return join_guard{*this}; }
 
 private:
     std::mutex mutex_;
