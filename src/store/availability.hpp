@@ -20,9 +20,10 @@ public:
     /// @brief A write failed because the disk is full (reads may still work); health reports it
     /// until a write succeeds again and `has_room` says the filesystem has room.
     void write_failed(std::string_view why) noexcept;
-    /// @brief A write succeeded. On a disk that is still full it may have fitted into space the
-    /// database already held (a failed transaction's WAL frames) while the next one fails: the
-    /// full state only clears once `has_room` agrees, so that health does not flap.
+    /// @brief A write succeeded. On a disk that is still full it may have written nothing (a
+    /// write transaction whose UPDATE matched no row commits without touching the disk) or
+    /// fitted into space the database already held, while the next one fails: the full state
+    /// only clears once `has_room` agrees, so that health does not flap.
     void write_succeeded() noexcept;
     bool reachable() const noexcept { return reachable_.load(); }
     bool writable() const noexcept { return writable_.load(); }

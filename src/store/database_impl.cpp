@@ -85,9 +85,9 @@ bool attempt_once(connection_pool& pool, access a, const std::function<void(conn
     }
 }
 
-/// Free space below which a full disk is still called full, even when a small write has just
-/// succeeded: a SQLite transaction that fails on a full disk leaves the WAL frames it managed to
-/// write, and the next small transaction fits into them while larger ones keep failing.
+/// Free space below which a full disk is still called full, even when a write transaction has
+/// just succeeded: one that changed nothing commits without touching the disk, and a small one
+/// may fit into space SQLite already holds, while the next real write fails again.
 constexpr unsigned long long full_disk_margin = 256 * 1024;
 
 /// Whether the filesystem holding the SQLite file `db_path` has room for writes (at least

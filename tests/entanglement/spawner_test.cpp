@@ -225,8 +225,8 @@ TEST_CASE("a compute task that finds its agent already working runs on the dispa
     const auto run = [&](orchestrator::task_kind kind, int n) {
         auto out = std::make_shared<ran>();
         auto returned = std::make_shared<std::atomic<bool>>(false);
-        std::promise<void> finished;
-        auto future = finished.get_future();
+        auto finished = std::make_shared<std::promise<void>>();  // outlives a timed-out wait
+        auto future = finished->get_future();
         orchestrator::task_call call;
         call.execution_id = "e";
         call.step_id = "s" + std::to_string(n);
@@ -238,10 +238,10 @@ TEST_CASE("a compute task that finds its agent already working runs on the dispa
                 out->agent = c.agent ? c.agent->id : "";
                 return json::object{{"twice", c.input.at("n").as_int64() * 2}};
             },
-            [out, returned, &finished](std::exception_ptr error, json::value output) {
+            [out, returned, finished](std::exception_ptr error, json::value output) {
                 out->before_return = !returned->load();
                 out->output = error ? json::value("error") : std::move(output);
-                finished.set_value();
+                finished->set_value();
             },
             kind);
         returned->store(true);
