@@ -547,10 +547,9 @@ void execution_runner::skip_step(std::size_t i, bool persist_row) {
         row.status = step_status::skipped;
         row.id = run_id_of(record_.id, s.def->id, row.attempt);
         row.idempotency_key = row.id;
-        persist_detached([row](store::transaction& tx) {
-            // A resumed execution may skip a step whose skip row already committed.
-            if (!tx.step_runs().get(row.id)) tx.step_runs().create(row);
-        });
+        // A resumed execution may skip a step whose skip row already committed: create() then
+        // finds the same run and writes nothing.
+        persist_detached([row](store::transaction& tx) { tx.step_runs().create(row); });
     }
     publish_step("chainbot.workflow.step.skipped", i);
     finish_step(i);
@@ -575,9 +574,7 @@ void execution_runner::apply_branch(std::size_t c) {
             row.status = step_status::skipped;
             row.id = run_id_of(record_.id, id, 1);
             row.idempotency_key = row.id;
-            persist_detached([row](store::transaction& tx) {
-                if (!tx.step_runs().get(row.id)) tx.step_runs().create(row);
-            });
+            persist_detached([row](store::transaction& tx) { tx.step_runs().create(row); });  // as in skip_step
         }
     }
 }

@@ -12,6 +12,7 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
+#include <future>
 #include <random>
 #include <unistd.h>
 
@@ -337,7 +338,7 @@ store::execution orchestrator::execute(const std::string& workflow_id, const exe
         }
         store::created_execution created;
         try {
-            created = db()->executions().create(ne);
+            created = create_execution(ne);
         } catch (...) {
             if (owned) {
                 std::lock_guard lock(mutex_);
@@ -398,6 +399,33 @@ store::execution orchestrator::execute(const std::string& workflow_id, const exe
         notify(work_channel, "");
     }
     return record;
+}
+
+// The row goes through the group-commit writer, in the same transaction as other executions'
+// step transitions: a separate write transaction would wait for SQLite's one write lock behind
+// the writer's batches (and they behind it), which bounded durable executions under load. The
+// caller waits for that commit as before. Falls back to its own transaction when the writer is
+// gone (stopping) or its queue is full.
+store::created_execution orchestrator::create_execution(const store::new_execution& ne) {
+    struct result {
+        std::promise<void> committed;
+        store::created_execution created;
+    };
+    auto r = std::make_shared<result>();
+    auto committed = r->committed.get_future();
+    bool queued = false;
+    {
+        std::lock_guard lock(mutex_);  // stop() resets writer_ only after accepting_ is false
+        if (accepting_ && writer_)
+            queued = writer_->submit([r, ne](store::transaction& tx) { r->created = tx.executions().create(ne); },
+                                     [r](std::exception_ptr e) {
+                                         if (e) r->committed.set_exception(e);
+                                         else r->committed.set_value();
+                                     });
+    }
+    if (!queued) return db()->executions().create(ne);
+    committed.get();  // rethrows the batch's (or, retried alone, its own) failure
+    return r->created;
 }
 
 // The execution queue's bound, and a request that asked not to wait. Checked when the

@@ -167,6 +167,7 @@ private:
     std::shared_ptr<const workflow_definition> load_definition(const std::string& workflow_id, int version);
     cached_definition latest_definition(const std::string& workflow_id);
     void check_admission(const execute_request& request, bool ephemeral);  // throws the refusals
+    store::created_execution create_execution(const store::new_execution& ne);  // through the writer
     void admit(queued q);
     void launch(queued q);  // with mutex_ held
     // `runner`: the runner reporting (null: not a runner, e.g. cancelled while queued); a runner

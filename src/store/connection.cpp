@@ -27,6 +27,12 @@ void connection::wait_briefly_when_busy(std::chrono::milliseconds timeout) {
     sqlite_api::sqlite3_busy_handler(backend->conn_, &connection::on_busy, this);
 }
 
+void connection::finish(soci::statement& st) noexcept {
+    if (sql_dialect.kind() != backend_kind::sqlite) return;
+    if (auto* backend = static_cast<soci::sqlite3_statement_backend*>(st.get_backend()); backend && backend->stmt_)
+        sqlite_api::sqlite3_reset(backend->stmt_);
+}
+
 int connection::on_busy(void* self, int count) {
     auto& c = *static_cast<connection*>(self);
     const auto now = std::chrono::steady_clock::now();

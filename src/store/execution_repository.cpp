@@ -100,9 +100,8 @@ std::optional<execution> find_by_key(connection& c, const std::string& workflow_
 /// The version to pin, checked to exist, with the workflow row share-locked so that a
 /// concurrent delete waits for this execution (and then refuses).
 int resolve_version(connection& c, const std::string& workflow_id, std::optional<int> wanted) {
-    const auto latest = detail::query_int(
-        c, "SELECT latest_version FROM workflows WHERE id = :id" + std::string(c.sql_dialect.for_share()),
-        soci::use(workflow_id));
+    const auto latest = detail::query_row_kept<detail::int_row>(
+        c, "SELECT latest_version FROM workflows WHERE id = :id" + std::string(c.sql_dialect.for_share()), workflow_id);
     if (!latest) throw store_not_found(fmt::format("workflow {} not found", workflow_id));
     if (!wanted) return static_cast<int>(*latest);
     if (*wanted < 1 || *wanted > *latest)
@@ -146,11 +145,11 @@ created_execution execution_repository::create(const new_execution& n) {
         detail::nullable_text key(e.idempotency_key), owner(e.owner_instance);
         detail::nullable_int started(e.started_at), deadline(e.deadline_at);
         const long long order = next_queue_order();
-        long long generation = e.lease_generation, lease_ms = n.lease_ms;
+        const long long generation = e.lease_generation;
         // The lease runs on the database's clock, as claim() and renew() set it (NULL + NULL: none).
-        soci::indicator lease_ind = claimed ? soci::i_ok : soci::i_null;
+        const detail::nullable_int lease_ms(claimed ? std::optional<long long>(n.lease_ms) : std::nullopt);
         // A concurrent create with the same key waits on the unique index, then does nothing.
-        const auto inserted = detail::exec(
+        const auto inserted = detail::exec_kept(
             c,
             fmt::format("INSERT INTO executions (id, workflow_id, workflow_version, status, input, idempotency_key, "
                         "owner_instance, created_at, updated_at, started_at, deadline_at, queue_order, "
@@ -158,10 +157,8 @@ created_execution execution_repository::create(const new_execution& n) {
                         "VALUES (:id, :w, :v, :s, :i, :k, :o, :c, :u, :st, :d, :q, {} + :l, :g) "
                         "ON CONFLICT (workflow_id, idempotency_key) DO NOTHING",
                         c.sql_dialect.now_ms()),
-            soci::use(e.id), soci::use(e.workflow_id), soci::use(e.workflow_version), soci::use(status),
-            soci::use(e.input), soci::use(key.value, key.ind), soci::use(owner.value, owner.ind), soci::use(at),
-            soci::use(at), soci::use(started.value, started.ind), soci::use(deadline.value, deadline.ind), soci::use(order),
-            soci::use(lease_ms, lease_ind), soci::use(generation));
+            e.id, e.workflow_id, e.workflow_version, status, e.input, key, owner, at, at, started, deadline, order,
+            lease_ms, generation);
         if (inserted == 0 && n.idempotency_key)
             if (auto existing = find_by_key(c, n.workflow_id, *n.idempotency_key)) return {std::move(*existing), false};
         return {std::move(e), true};
@@ -212,16 +209,14 @@ execution execution_repository::set_status(const std::string& id, const executio
         const long long t = detail::to_db(now());
         int running = change.status == execution_status::running ? 1 : 0, terminal = is_terminal(change.status) ? 1 : 0;
         detail::nullable_text output(change.output), error(change.error);
-        auto row = detail::query_row<execution_row>(
-            c,
+        static const std::string sql =
             fmt::format("UPDATE executions SET status = :s, output = COALESCE(:o, output), error = COALESCE(:e, error), "
                         "updated_at = :u, "
                         "started_at = CASE WHEN :r = 1 AND started_at IS NULL THEN :t1 ELSE started_at END, "
                         "finished_at = CASE WHEN :f = 1 AND finished_at IS NULL THEN :t2 ELSE finished_at END "
                         "WHERE id = :id RETURNING {}",
-                        execution_row::columns),
-            soci::use(status), soci::use(output.value, output.ind), soci::use(error.value, error.ind), soci::use(t),
-            soci::use(running), soci::use(t), soci::use(terminal), soci::use(t), soci::use(id));
+                        execution_row::columns);
+        auto row = detail::query_row_kept<execution_row>(c, sql, status, output, error, t, running, t, terminal, t, id);
         if (!row) throw store_not_found(fmt::format("execution {} not found", id));
         return std::move(*row);
     });
@@ -305,10 +300,9 @@ void execution_repository::fence(const std::string& id, std::int64_t generation)
         long long g = generation;
         // A no-op write: it takes the row lock until commit, so a claim waits for (or skips)
         // this transaction, and it matches nothing once another claim moved the generation on.
-        if (detail::exec(c,
-                         "UPDATE executions SET lease_generation = lease_generation WHERE id = :id AND "
-                         "lease_generation = :g",
-                         soci::use(id), soci::use(g)) == 0)
+        static const std::string sql =
+            "UPDATE executions SET lease_generation = lease_generation WHERE id = :id AND lease_generation = :g";
+        if (detail::exec_kept(c, sql, id, g) == 0)
             throw lease_lost(fmt::format("execution {} was claimed by another instance (lease generation {} is stale)",
                                          id, generation));
     });

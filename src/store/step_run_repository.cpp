@@ -89,14 +89,12 @@ step_run step_run_repository::create(const new_step_run& n) {
         detail::nullable_text input(s.input);
         detail::nullable_int started(s.started_at);
         // One statement on the path every step takes; the reason is looked up only when it inserts nothing.
-        const auto inserted = detail::exec(
-            c,
+        static const std::string sql =
             "INSERT INTO step_runs (id, execution_id, step_id, attempt, status, input, idempotency_key, created_at, "
             "started_at) SELECT :id, :e, :s, CAST(:a AS INTEGER), :st, :i, :k, CAST(:c AS BIGINT), CAST(:sa AS BIGINT) "
-            "WHERE EXISTS (SELECT 1 FROM executions WHERE id = :e2) ON CONFLICT DO NOTHING",
-            soci::use(s.id), soci::use(s.execution_id), soci::use(s.step_id), soci::use(s.attempt), soci::use(status),
-            soci::use(input.value, input.ind), soci::use(s.idempotency_key), soci::use(created),
-            soci::use(started.value, started.ind), soci::use(s.execution_id));
+            "WHERE EXISTS (SELECT 1 FROM executions WHERE id = :e2) ON CONFLICT DO NOTHING";
+        const auto inserted = detail::exec_kept(c, sql, s.id, s.execution_id, s.step_id, s.attempt, status, input,
+                                                s.idempotency_key, created, started, s.execution_id);
         if (inserted > 0) return;
         // The same run written again (a retry after a commit whose outcome was unknown): done.
         if (detail::query_int(c, "SELECT count(*) FROM step_runs WHERE id = :id AND execution_id = :e AND step_id = :s "
@@ -136,14 +134,12 @@ bool step_run_repository::record_finished(const new_step_run& s, const step_run_
         const long long t = detail::to_db(now());
         int attempt = s.attempt;
         detail::nullable_text input(s.input), output(change.output), error(change.error);
-        return detail::exec(c,
-                            "INSERT INTO step_runs (id, execution_id, step_id, attempt, status, input, output, error, "
-                            "idempotency_key, created_at, started_at, finished_at) VALUES (:id, :e, :s, :a, :st, :i, :o, "
-                            ":er, :k, :c, :sa, :f) ON CONFLICT (id) DO NOTHING",
-                            soci::use(id), soci::use(s.execution_id), soci::use(s.step_id), soci::use(attempt),
-                            soci::use(status), soci::use(input.value, input.ind), soci::use(output.value, output.ind),
-                            soci::use(error.value, error.ind), soci::use(key), soci::use(t), soci::use(t),
-                            soci::use(t)) > 0;
+        static const std::string sql =
+            "INSERT INTO step_runs (id, execution_id, step_id, attempt, status, input, output, error, idempotency_key, "
+            "created_at, started_at, finished_at) VALUES (:id, :e, :s, :a, :st, :i, :o, :er, :k, :c, :sa, :f) "
+            "ON CONFLICT (id) DO NOTHING";
+        return detail::exec_kept(c, sql, id, s.execution_id, s.step_id, attempt, status, input, output, error, key, t,
+                                 t, t) > 0;
     });
 }
 
@@ -155,15 +151,13 @@ step_run step_run_repository::set_status(const std::string& id, const step_run_c
         const long long t = detail::to_db(now());
         int running = change.status == step_status::running ? 1 : 0, terminal = is_terminal(change.status) ? 1 : 0;
         detail::nullable_text output(change.output), error(change.error);
-        auto row = detail::query_row<step_run_row>(
-            c,
+        static const std::string sql =
             fmt::format("UPDATE step_runs SET status = :s, output = COALESCE(:o, output), error = COALESCE(:e, error), "
                         "started_at = CASE WHEN :r = 1 AND started_at IS NULL THEN :t1 ELSE started_at END, "
                         "finished_at = CASE WHEN :f = 1 AND finished_at IS NULL THEN :t2 ELSE finished_at END "
                         "WHERE id = :id RETURNING {}",
-                        step_run_row::columns),
-            soci::use(status), soci::use(output.value, output.ind), soci::use(error.value, error.ind), soci::use(running),
-            soci::use(t), soci::use(terminal), soci::use(t), soci::use(id));
+                        step_run_row::columns);
+        auto row = detail::query_row_kept<step_run_row>(c, sql, status, output, error, running, t, terminal, t, id);
         if (!row) throw store_not_found(fmt::format("step run {} not found", id));
         return std::move(*row);
     });

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <mutex>
 #include <set>
 #include <thread>
 #include "support/eventually.hpp"
@@ -147,6 +148,49 @@ TEST_CASE("an idempotency key returns the existing execution instead of a duplic
     REQUIRE(e.orch->wait(first.id, std::chrono::seconds(10)));
     e.orch->flush();
     CHECK(e.db()->executions().count({wf, std::nullopt, std::nullopt}) == 1);
+}
+
+TEST_CASE("concurrent executes with one idempotency key start one execution, created in shared group commits",
+          "[orchestrator][scheduling][concurrency]") {
+    // Durable executions are created through the group-commit writer: requests arriving together
+    // share a transaction, so two creates with the same key can meet in one batch.
+    engine e;
+    e.start();
+    const auto wf = e.create(R"({"name": "once", "steps": [{"id": "a", "type": "transform", "value": "${input.v}"}]})");
+    std::mutex mutex;
+    std::set<std::string> ids, other_ids;
+    std::vector<std::string> errors;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 4; ++i) {
+                try {
+                    orchestrator::execute_request req;
+                    req.input = json::parse(R"({"v": 1})");
+                    req.idempotency_key = "order-7";
+                    const auto same = e.orch->execute(wf, req);
+                    req.idempotency_key = "thread-" + std::to_string(t) + "-" + std::to_string(i);
+                    const auto own = e.orch->execute(wf, req);
+                    std::lock_guard lock(mutex);
+                    ids.insert(same.id);
+                    other_ids.insert(own.id);
+                } catch (const std::exception& ex) {
+                    std::lock_guard lock(mutex);
+                    errors.push_back(ex.what());
+                }
+            }
+        });
+    for (auto& t : threads) t.join();
+    CHECK(errors.empty());
+    REQUIRE(ids.size() == 1);
+    CHECK(other_ids.size() == 24);
+    for (const auto& id : other_ids) REQUIRE(e.orch->wait(id, std::chrono::seconds(20)));
+    REQUIRE(e.orch->wait(*ids.begin(), std::chrono::seconds(20)));
+    e.orch->flush();
+    CHECK(e.db()->executions().count({wf, std::nullopt, std::nullopt}) == 25);
+    const auto stored = e.db()->executions().get(*ids.begin());
+    REQUIRE(stored);
+    CHECK(stored->status == store::execution_status::completed);
 }
 
 TEST_CASE("an execution past its timeout ends timed_out", "[orchestrator][scheduling]") {
