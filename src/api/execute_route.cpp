@@ -93,10 +93,24 @@ void read_execute_query(const http::request& req, execute_options& o) {
 
 void start_execution(api_context& ctx, std::string workflow_id, execute_options options, http::responder respond) {
     auto* orch = &ctx.orch();
+    // Both ways, the blocking pool only reads (the definition, the queue's length): a durable
+    // execution's row commits in the group-commit writer, which answers (or arms the wait)
+    // from its own thread, so no pool thread waits for the commit.
     if (!options.wait) {
-        return run_blocking(ctx.rt, std::move(respond), [orch, workflow_id, r = std::move(options.request)] {
-            return http::response::json(202, json::serialize(accepted(orch->execute(workflow_id, r))));
-        });
+        auto shared = std::make_shared<http::responder>(std::move(respond));
+        auto run = [&ctx, orch, shared, workflow_id, r = std::move(options.request)] {
+            const auto answer = [&ctx, shared](store::execution record, std::exception_ptr error) {
+                (*shared)(error ? error_response(error, &ctx.rt.log())
+                                : http::response::json(202, json::serialize(accepted(record))));
+            };
+            try {
+                orch->execute_async(workflow_id, r, answer);
+            } catch (...) {
+                answer({}, std::current_exception());
+            }
+        };
+        if (!ctx.rt.post_blocking(std::move(run))) (*shared)(busy_response());
+        return;
     }
     // Waiting holds no thread: the outcome arrives through on_done, the timeout through a timer.
     auto wait = std::make_shared<pending_wait>(ctx.rt, ctx.waits, std::move(respond), workflow_id,
@@ -106,10 +120,15 @@ void start_execution(api_context& ctx, std::string workflow_id, execute_options 
     // blocking pool (and back) for what takes microseconds.
     const bool inline_start = orch->executes_in_memory(workflow_id, options.request);
     auto run = [&ctx, orch, wait, workflow_id, o = std::move(options)] {
+        const auto timeout = o.timeout;
         try {
-            auto record = orch->execute(workflow_id, o.request,
-                                        [wait](orchestrator::execution_outcome outcome) { wait->finish(std::move(outcome)); });
-            wait->arm(record.id, std::string(store::to_string(record.status)), o.timeout);
+            orch->execute_async(
+                workflow_id, o.request,
+                [&ctx, wait, timeout](store::execution record, std::exception_ptr error) {
+                    if (error) return wait->fail(error_response(error, &ctx.rt.log()));
+                    wait->arm(record.id, std::string(store::to_string(record.status)), timeout);
+                },
+                [wait](orchestrator::execution_outcome outcome) { wait->finish(std::move(outcome)); });
         } catch (...) {
             wait->fail(error_response(std::current_exception(), &ctx.rt.log()));
         }

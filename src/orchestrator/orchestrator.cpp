@@ -282,6 +282,20 @@ bool orchestrator::executes_in_memory(const std::string& workflow_id, const exec
 
 store::execution orchestrator::execute(const std::string& workflow_id, const execute_request& request,
                                        std::function<void(execution_outcome)> on_done) {
+    auto started = std::make_shared<std::promise<store::execution>>();
+    auto record = started->get_future();
+    execute_async(
+        workflow_id, request,
+        [started](store::execution r, std::exception_ptr error) {
+            if (error) started->set_exception(error);
+            else started->set_value(std::move(r));
+        },
+        std::move(on_done));
+    return record.get();
+}
+
+void orchestrator::execute_async(const std::string& workflow_id, const execute_request& request,
+                                 started_callback on_started, std::function<void(execution_outcome)> on_done) {
     {
         std::lock_guard lock(mutex_);
         if (!accepting_) throw orchestrator_error(503, "unavailable", "the orchestrator is not running");
@@ -306,9 +320,9 @@ store::execution orchestrator::execute(const std::string& workflow_id, const exe
     const bool ephemeral = request.ephemeral.value_or(def->ephemeral);
     check_admission(request, ephemeral);
 
-    store::execution record;
     if (ephemeral) {
         // Ephemeral executions never touch the store while they run.
+        store::execution record;
         record.id = store::new_uuid();
         record.workflow_id = workflow_id;
         record.workflow_version = latest.version;
@@ -316,116 +330,126 @@ store::execution orchestrator::execute(const std::string& workflow_id, const exe
         record.status = execution_status::queued;
         record.created_at = store::now();
         record.deadline_at = ne.deadline_at;
-    } else {
-        // A free slot here and nothing older waiting in the store: created already claimed by this
-        // instance and running, and started at once, with no claim round trip through the store.
-        // The slot is held (starting_) while the row is written, so concurrent requests cannot
-        // overshoot the limit.
-        bool owned = false;
+        if (on_done) {
+            std::lock_guard lock(mutex_);
+            waiters_[record.id].push_back(std::move(on_done));
+        }
+        admit({record, def, false, {}});
+        return on_started(std::move(record), nullptr);
+    }
+    // A free slot here and nothing older waiting in the store: created already claimed by this
+    // instance and running, and started at once, with no claim round trip through the store.
+    // The slot is held (starting_) while the row is written, so concurrent requests cannot
+    // overshoot the limit.
+    bool owned = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (accepting_ && !store_work_ && queue_.empty() && governor_->admits()) {
+            if (slots_taken() < concurrency_limit()) {
+                owned = true;
+                ++starting_;
+            }
+        }
+    }
+    if (owned) {
+        ne.owner_instance = instance_id_;
+        ne.lease_ms = seconds_ms(rt_->settings()->cluster.lease_seconds).count();
+        ne.status = execution_status::running;
+    }
+    auto created = std::make_shared<store::created_execution>();
+    auto after = std::make_shared<std::function<void(std::exception_ptr)>>(
+        [this, def, owned, created, on_started = std::move(on_started),
+         on_done = std::move(on_done)](std::exception_ptr error) mutable {
+            if (error) {
+                if (owned) {
+                    std::lock_guard lock(mutex_);
+                    --starting_;
+                    pump();
+                }
+                return on_started({}, error);
+            }
+            store::execution record;
+            try {
+                record = started(*created, def, owned, std::move(on_done));
+            } catch (...) {
+                return on_started({}, std::current_exception());
+            }
+            on_started(std::move(record), nullptr);
+        });
+    // The row goes through the group-commit writer, in the same transaction as other executions'
+    // step transitions: a transaction of its own would wait for SQLite's one write lock behind the
+    // writer's batches (and they behind it), which bounded durable executions under load. Nothing
+    // waits for that commit: `after` runs on the writer's thread once it is done. Without the
+    // writer (stopping) or with its queue full, the row is written here, in its own transaction.
+    bool queued = false;
+    {
+        std::lock_guard lock(mutex_);  // stop() resets writer_ only after accepting_ is false
+        if (accepting_ && writer_)
+            queued = writer_->submit([created, ne](store::transaction& tx) { *created = tx.executions().create(ne); },
+                                     [after](std::exception_ptr e) { (*after)(e); });
+    }
+    if (queued) return;
+    std::exception_ptr error;
+    try {
+        *created = db()->executions().create(ne);
+    } catch (...) {
+        error = std::current_exception();
+    }
+    (*after)(error);
+}
+
+// What follows the commit of a new durable execution's row: its start (when this instance
+// held a slot for it), or its place in the store's queue; and the waiter for its outcome.
+store::execution orchestrator::started(const store::created_execution& created,
+                                       const std::shared_ptr<const workflow_definition>& def, bool owned,
+                                       std::function<void(execution_outcome)> on_done) {
+    const auto& record = created.record;
+    if (owned) {
+        bool launched = false;
         {
             std::lock_guard lock(mutex_);
-            if (accepting_ && !store_work_ && queue_.empty() && governor_->admits()) {
-                if (slots_taken() < concurrency_limit()) {
-                    owned = true;
-                    ++starting_;
-                }
-            }
-        }
-        if (owned) {
-            ne.owner_instance = instance_id_;
-            ne.lease_ms = seconds_ms(rt_->settings()->cluster.lease_seconds).count();
-            ne.status = execution_status::running;
-        }
-        store::created_execution created;
-        try {
-            created = create_execution(ne);
-        } catch (...) {
-            if (owned) {
-                std::lock_guard lock(mutex_);
-                --starting_;
-                pump();
-            }
-            throw;
-        }
-        record = created.record;
-        if (owned) {
-            bool launched = false;
-            {
-                std::lock_guard lock(mutex_);
-                --starting_;
-                if (created.created) {
-                    if (on_done) waiters_[record.id].push_back(std::move(on_done));
-                    if (accepting_) {
-                        launch({record, def, true, {}, false, true});
-                        launched = true;
-                    }
-                } else {
-                    pump();  // the slot held for it is free again
-                }
-            }
+            --starting_;
             if (created.created) {
-                if (!launched) {
-                    // Stopped meanwhile: handed back with an expired lease, for whichever instance
-                    // claims it next (it is stored; the answer stays the execution).
-                    try {
-                        db()->executions().release(record.id, instance_id_, record.lease_generation);
-                        notify(work_channel, "");
-                    } catch (const std::exception& e) {
-                        rt_->log().warning("orchestrator", "cannot hand back execution {}: {}", record.id, e.what());
-                    }
+                if (on_done) waiters_[record.id].push_back(std::move(on_done));
+                if (accepting_) {
+                    launch({record, def, true, {}, false, true});
+                    launched = true;
                 }
-                return record;
+            } else {
+                pump();  // the slot held for it is free again
             }
         }
-        if (!created.created) {
-            // The same idempotency key: hand back the existing execution, start nothing.
-            if (on_done) {
-                std::lock_guard lock(mutex_);
-                if (auto it = recent_.find(record.id); it != recent_.end()) on_done(it->second);
-                else if (store::is_active(record.status)) waiters_[record.id].push_back(std::move(on_done));
-                else on_done({record.id, std::string(store::to_string(record.status)), parse_json(record.output.value_or("null"), "output"), record.error.value_or("")});
+        if (created.created) {
+            if (!launched) {
+                // Stopped meanwhile: handed back with an expired lease, for whichever instance
+                // claims it next (it is stored; the answer stays the execution).
+                try {
+                    db()->executions().release(record.id, instance_id_, record.lease_generation);
+                    notify(work_channel, "");
+                } catch (const std::exception& e) {
+                    rt_->log().warning("orchestrator", "cannot hand back execution {}: {}", record.id, e.what());
+                }
             }
             return record;
         }
+    }
+    if (!created.created) {
+        // The same idempotency key: hand back the existing execution, start nothing.
+        if (on_done) {
+            std::lock_guard lock(mutex_);
+            if (auto it = recent_.find(record.id); it != recent_.end()) on_done(it->second);
+            else if (store::is_active(record.status)) waiters_[record.id].push_back(std::move(on_done));
+            else on_done({record.id, std::string(store::to_string(record.status)), parse_json(record.output.value_or("null"), "output"), record.error.value_or("")});
+        }
+        return record;
     }
     if (on_done) {
         std::lock_guard lock(mutex_);
         waiters_[record.id].push_back(std::move(on_done));
     }
-    if (ephemeral) {
-        admit({record, def, false, {}});
-    } else {
-        wake();  // this instance may claim it at once
-        notify(work_channel, "");
-    }
+    wake();  // this instance may claim it at once
+    notify(work_channel, "");
     return record;
-}
-
-// The row goes through the group-commit writer, in the same transaction as other executions'
-// step transitions: a separate write transaction would wait for SQLite's one write lock behind
-// the writer's batches (and they behind it), which bounded durable executions under load. The
-// caller waits for that commit as before. Falls back to its own transaction when the writer is
-// gone (stopping) or its queue is full.
-store::created_execution orchestrator::create_execution(const store::new_execution& ne) {
-    struct result {
-        std::promise<void> committed;
-        store::created_execution created;
-    };
-    auto r = std::make_shared<result>();
-    auto committed = r->committed.get_future();
-    bool queued = false;
-    {
-        std::lock_guard lock(mutex_);  // stop() resets writer_ only after accepting_ is false
-        if (accepting_ && writer_)
-            queued = writer_->submit([r, ne](store::transaction& tx) { r->created = tx.executions().create(ne); },
-                                     [r](std::exception_ptr e) {
-                                         if (e) r->committed.set_exception(e);
-                                         else r->committed.set_value();
-                                     });
-    }
-    if (!queued) return db()->executions().create(ne);
-    committed.get();  // rethrows the batch's (or, retried alone, its own) failure
-    return r->created;
 }
 
 // The execution queue's bound, and a request that asked not to wait. Checked when the

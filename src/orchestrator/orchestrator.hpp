@@ -111,6 +111,15 @@ public:
     /// admission is closed and 503 concurrency_limit while every slot is busy.
     store::execution execute(const std::string& workflow_id, const execute_request& request,
                              std::function<void(execution_outcome)> on_done = {});
+    /// @brief The execution (or, with the record empty, the error) once it is stored.
+    using started_callback = std::function<void(store::execution, std::exception_ptr)>;
+    /// @brief execute() that does not wait for the store's commit: `on_started` gets the record
+    /// once the execution's row has committed, on the thread that committed it (the group-commit
+    /// writer's; it must not block), or on this thread when nothing is written or the write
+    /// failed here. Refusals before anything is written (validation, admission) are thrown, as
+    /// by execute().
+    void execute_async(const std::string& workflow_id, const execute_request& request, started_callback on_started,
+                       std::function<void(execution_outcome)> on_done = {});
     /// @brief True when execute() would not touch the store for this request: the latest
     /// definition is cached, the execution is ephemeral and may queue. Such a call may run on
     /// an I/O thread.
@@ -167,7 +176,8 @@ private:
     std::shared_ptr<const workflow_definition> load_definition(const std::string& workflow_id, int version);
     cached_definition latest_definition(const std::string& workflow_id);
     void check_admission(const execute_request& request, bool ephemeral);  // throws the refusals
-    store::created_execution create_execution(const store::new_execution& ne);  // through the writer
+    store::execution started(const store::created_execution& created, const std::shared_ptr<const workflow_definition>& def,
+                             bool owned, std::function<void(execution_outcome)> on_done);
     void admit(queued q);
     void launch(queued q);  // with mutex_ held
     // `runner`: the runner reporting (null: not a runner, e.g. cancelled while queued); a runner
