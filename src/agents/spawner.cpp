@@ -429,7 +429,7 @@ void agent_spawner::start(runtime& rt) {
     if (instance_id_.empty()) {
         char host[256] = "host";
         ::gethostname(host, sizeof host - 1);
-        instance_id_ = fmt::format("{}-{}-{}", host, ::getpid(), store::new_uuid().substr(0, 8));
+        instance_id_ = fmt::format("{}-{}-{}", host, ::getpid(), store::new_uuid().substr(28));  // random bits
     }
     const bool cluster = database->backend() == store::backend_kind::postgresql;
     if (cluster) {
@@ -714,7 +714,7 @@ store::agent agent_spawner::spawn(const spawn_request& request) {
         store::new_agent n;
         n.type = request.type;
         n.id = store::new_uuid();
-        n.name = request.name.empty() ? fmt::format("{}-{}", request.type, n.id.substr(0, 8)) : request.name;
+        n.name = request.name.empty() ? fmt::format("{}-{}", request.type, n.id.substr(28)) : request.name;
         n.config = json::serialize(request.config);
         n.owner_instance = instance_id_;
         record = db()->agents().create(n);

@@ -29,7 +29,7 @@ TEST_CASE("spawn refuses unknown and disabled types and bad configs, naming what
     const auto id = s.spawn("assistant", "", R"({"personality": "terse", "temperature": 0.2})");
     auto a = s.d().agents().get(id);
     REQUIRE(a);
-    CHECK(a->name == "assistant-" + id.substr(0, 8));  // a name is made up when none is given
+    CHECK(a->name == "assistant-" + id.substr(28));  // a name is made up when none is given
     CHECK(a->state == store::agent_state::idle);
     CHECK(json::parse(a->config).at("personality") == "terse");
 }

@@ -79,7 +79,7 @@ scratch_database::scratch_database(store::backend_kind kind) : kind_(kind) {
         return;
     }
     pg_admin_url_ = postgresql_admin_url();
-    pg_name_ = "chainbot_t_" + store::new_uuid().substr(0, 8) + store::new_uuid().substr(0, 8);
+    pg_name_ = "chainbot_t_" + store::new_uuid().substr(24) + store::new_uuid().substr(28);  // the random ends
     try {
         pg_connection(pg_admin_url_).run("CREATE DATABASE " + pg_name_);
     } catch (const std::exception& e) {

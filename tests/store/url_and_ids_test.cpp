@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <regex>
 #include <set>
 
@@ -37,15 +38,28 @@ TEST_CASE("database url: postgresql becomes libpq key-value pairs", "[store][url
     CHECK_THROWS_AS(parse_database_url("postgresql://u:%zz@h/d"), store_error);
 }
 
-TEST_CASE("ids: random version 4 UUIDs", "[store][ids]") {
-    const std::regex uuid_v4("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
-    std::set<std::string> seen;
+TEST_CASE("ids: version 7 UUIDs, in the order they were made, unique and random in their tail", "[store][ids]") {
+    const std::regex uuid_v7("^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+    const auto ms_of = [](const std::string& id) { return std::stoull(id.substr(0, 8) + id.substr(9, 4), nullptr, 16); };
+    const auto before = static_cast<unsigned long long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    std::set<std::string> seen, tails;
+    std::string previous;
     for (int i = 0; i < 1000; ++i) {
         const auto id = new_uuid();
-        CHECK(std::regex_match(id, uuid_v4));
+        CHECK(std::regex_match(id, uuid_v7));
+        // The first 48 bits are the Unix time in milliseconds: ids sort by the time they were made.
+        CHECK(ms_of(id) >= before);
+        if (!previous.empty()) CHECK(ms_of(id) >= ms_of(previous));
+        previous = id;
         seen.insert(id);
+        tails.insert(id.substr(28));  // what names and short ids show: random
     }
+    const auto after = static_cast<unsigned long long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    CHECK(ms_of(previous) <= after);
     CHECK(seen.size() == 1000);
+    CHECK(tails.size() >= 999);  // 32 random bits: a collision among 1000 is about 1 in 10,000
 }
 
 TEST_CASE("token hashes: SHA-256 hex", "[store][ids]") {

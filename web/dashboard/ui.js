@@ -35,7 +35,9 @@ export function badge(state) {
 }
 
 export function shortId(id) {
-  return id ? String(id).slice(0, 8) : '';
+  // The last 8 characters: ids begin with their creation time (UUID version 7), so the first
+  // ones are the same for everything made within a minute or so.
+  return id ? String(id).slice(-8) : '';
 }
 
 export function fmtDuration(seconds) {
