@@ -386,7 +386,14 @@ void orchestrator::execute_async(const std::string& workflow_id, const execute_r
         std::lock_guard lock(mutex_);  // stop() resets writer_ only after accepting_ is false
         if (accepting_ && writer_)
             queued = writer_->submit([created, ne](store::transaction& tx) { *created = tx.executions().create(ne); },
-                                     [after](std::exception_ptr e) { (*after)(e); });
+                                     [this, after](std::exception_ptr e) {
+                                         try {
+                                             (*after)(e);
+                                         } catch (const std::exception& ex) {  // never into the writer's loop
+                                             rt_->log().error("orchestrator", "after creating an execution: {}", ex.what());
+                                         } catch (...) {
+                                         }
+                                     });
     }
     if (queued) return;
     std::exception_ptr error;
