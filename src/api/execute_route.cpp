@@ -3,7 +3,6 @@
 #include "api/api_errors.hpp"
 #include "api/pending_waits.hpp"
 #include "api/request_parsing.hpp"
-#include "api/run_blocking.hpp"
 #include "orchestrator/orchestrator.hpp"
 
 #include <boost/json/serialize.hpp>

@@ -370,7 +370,7 @@ void orchestrator::execute_async(const std::string& workflow_id, const execute_r
             }
             store::execution record;
             try {
-                record = started(*created, def, owned, std::move(on_done));
+                record = on_created(*created, def, owned, std::move(on_done));
             } catch (...) {
                 return on_started({}, std::current_exception());
             }
@@ -407,9 +407,9 @@ void orchestrator::execute_async(const std::string& workflow_id, const execute_r
 
 // What follows the commit of a new durable execution's row: its start (when this instance
 // held a slot for it), or its place in the store's queue; and the waiter for its outcome.
-store::execution orchestrator::started(const store::created_execution& created,
-                                       const std::shared_ptr<const workflow_definition>& def, bool owned,
-                                       std::function<void(execution_outcome)> on_done) {
+store::execution orchestrator::on_created(const store::created_execution& created,
+                                          const std::shared_ptr<const workflow_definition>& def, bool owned,
+                                          std::function<void(execution_outcome)> on_done) {
     const auto& record = created.record;
     if (owned) {
         bool launched = false;

@@ -176,8 +176,8 @@ private:
     std::shared_ptr<const workflow_definition> load_definition(const std::string& workflow_id, int version);
     cached_definition latest_definition(const std::string& workflow_id);
     void check_admission(const execute_request& request, bool ephemeral);  // throws the refusals
-    store::execution started(const store::created_execution& created, const std::shared_ptr<const workflow_definition>& def,
-                             bool owned, std::function<void(execution_outcome)> on_done);
+    store::execution on_created(const store::created_execution& created, const std::shared_ptr<const workflow_definition>& def,
+                                bool owned, std::function<void(execution_outcome)> on_done);
     void admit(queued q);
     void launch(queued q);  // with mutex_ held
     // `runner`: the runner reporting (null: not a runner, e.g. cancelled while queued); a runner
