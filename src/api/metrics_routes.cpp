@@ -131,6 +131,12 @@ json::object collect_metrics(api_context& ctx) {
     if (ctx.backends.orchestrator) {
         queues["executions_running"] = ctx.backends.orchestrator->running_count();
         queues["executions_queued"] = ctx.backends.orchestrator->queued_count();
+        queues["group_commit"] = ctx.backends.orchestrator->commit_figures().queued;
+    }
+    json::object group_commit{{"batches", 0}, {"transitions", 0}};
+    if (ctx.backends.orchestrator) {
+        const auto c = ctx.backends.orchestrator->commit_figures();
+        group_commit = {{"batches", c.batches}, {"transitions", c.transitions}};
     }
     return {{"workflows", std::move(workflows)},
             {"agents", std::move(agents)},
@@ -139,6 +145,7 @@ json::object collect_metrics(api_context& ctx) {
             {"system", std::move(system)},
             {"requests", ctx.table.metrics().to_json()},
             {"queues", std::move(queues)},
+            {"group_commit", std::move(group_commit)},
             {"websocket", websocket_metrics(ctx)},
             {"cluster", cluster_view(ctx)},
             {"resources", resources_view(ctx)},
@@ -163,6 +170,13 @@ std::string to_prometheus(const json::object& m, const request_metrics& requests
     for (const auto& kv : m.at("queues").as_object())
         out += fmt::format("chainbot_queue_depth{{queue=\"{}\"}} {}\n", prometheus_label(kv.key()),
                            kv.value().to_number<std::uint64_t>());
+    const auto& commits = m.at("group_commit").as_object();
+    out += "# HELP chainbot_group_commits_total Transactions of the orchestrator's group-commit writer.\n"
+           "# TYPE chainbot_group_commits_total counter\n";
+    out += fmt::format("chainbot_group_commits_total {}\n", count_of(commits, "batches"));
+    out += "# HELP chainbot_group_commit_transitions_total Execution and step writes those transactions carried.\n"
+           "# TYPE chainbot_group_commit_transitions_total counter\n";
+    out += fmt::format("chainbot_group_commit_transitions_total {}\n", count_of(commits, "transitions"));
     const auto& websocket = m.at("websocket").as_object();
     gauge(out, "chainbot_websocket_clients", "WebSocket clients connected.");
     out += fmt::format("chainbot_websocket_clients {}\n", count_of(websocket, "clients"));

@@ -205,6 +205,12 @@ void orchestrator::stop() noexcept {
     finished_cv_.notify_all();
 }
 
+orchestrator::commit_stats orchestrator::commit_figures() const {
+    std::lock_guard lock(mutex_);  // writer_ is reset by stop() under accepting_ = false
+    if (!writer_) return {};
+    return {writer_->batches(), writer_->transitions(), writer_->queue_depth()};
+}
+
 void orchestrator::flush() {
     if (writer_) writer_->flush();
 }

@@ -154,6 +154,14 @@ public:
         bool listening = false;           // PostgreSQL: a notification connection is up
     };
     cluster_stats cluster_figures() const;
+    /// @brief The group-commit writer since start: transactions committed, the transitions they
+    /// carried (execution rows, step runs, status changes), and what waits for the next one.
+    struct commit_stats {
+        std::uint64_t batches = 0;
+        std::uint64_t transitions = 0;
+        std::size_t queued = 0;
+    };
+    commit_stats commit_figures() const;
     const std::string& instance_id() const noexcept { return instance_id_; }
     /// @brief The scale-out event relay (null unless PostgreSQL and cluster.relay_events); for tests.
     std::shared_ptr<event_relay> relay() const noexcept { return relay_; }

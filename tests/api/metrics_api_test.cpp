@@ -39,6 +39,13 @@ TEST_CASE("metrics JSON has the documented sections and counts executions", "[ap
     for (auto key : {"cpu_usage", "memory_usage", "disk_usage"}) CHECK(m.at("system").as_object().contains(key));
     CHECK(m.at("requests").at("total").to_number<int>() >= 5);
     CHECK(m.at("requests").at("by_status").at("201") == 2);
+    // Three durable executions: each wrote its row, its step runs and its end through the writer.
+    const auto batches = m.at("group_commit").at("batches").to_number<std::uint64_t>();
+    const auto transitions = m.at("group_commit").at("transitions").to_number<std::uint64_t>();
+    CHECK(batches >= 1);
+    CHECK(transitions >= 3 * 3);  // at least a row, a step and an end each
+    CHECK(transitions >= batches);
+    CHECK(m.at("queues").at("group_commit").to_number<std::uint64_t>() == 0);  // each answered after its commits
 }
 
 TEST_CASE("metrics in the Prometheus text format carry counters and a latency histogram", "[api][metrics]") {
@@ -59,6 +66,9 @@ TEST_CASE("metrics in the Prometheus text format carry counters and a latency hi
         CHECK(contains(t, "chainbot_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/chainbot/workflows/{id}/execute\",le=\"+Inf\"} 3\n"));
         CHECK(contains(t, "chainbot_http_request_duration_seconds_count{method=\"POST\",route=\"/api/chainbot/workflows/{id}/execute\"} 3\n"));
         CHECK(contains(t, "chainbot_queue_depth{queue=\"blocking_jobs\"}"));
+        CHECK(contains(t, "# TYPE chainbot_group_commits_total counter\n"));
+        CHECK_FALSE(contains(t, "chainbot_group_commits_total 0\n"));
+        CHECK(contains(t, "chainbot_group_commit_transitions_total "));
     }
     CHECK(f.get("/api/chainbot/metrics?format=xml").status == 400);
     // A client that asks for JSON gets JSON.
