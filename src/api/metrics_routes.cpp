@@ -66,6 +66,11 @@ void gauge(std::string& out, std::string_view name, std::string_view help) {
     out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name, help, name);
 }
 
+/// An unlabelled counter: its HELP and TYPE lines and its value.
+void counter(std::string& out, std::string_view name, std::string_view help, std::uint64_t value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, value);
+}
+
 json::object websocket_metrics(const api_context& ctx) {
     const auto& feed = ctx.ws;
     return {{"clients", feed ? feed->clients() : 0},
@@ -171,21 +176,17 @@ std::string to_prometheus(const json::object& m, const request_metrics& requests
         out += fmt::format("chainbot_queue_depth{{queue=\"{}\"}} {}\n", prometheus_label(kv.key()),
                            kv.value().to_number<std::uint64_t>());
     const auto& commits = m.at("group_commit").as_object();
-    out += "# HELP chainbot_group_commits_total Transactions of the orchestrator's group-commit writer.\n"
-           "# TYPE chainbot_group_commits_total counter\n";
-    out += fmt::format("chainbot_group_commits_total {}\n", count_of(commits, "batches"));
-    out += "# HELP chainbot_group_commit_transitions_total Execution and step writes those transactions carried.\n"
-           "# TYPE chainbot_group_commit_transitions_total counter\n";
-    out += fmt::format("chainbot_group_commit_transitions_total {}\n", count_of(commits, "transitions"));
+    counter(out, "chainbot_group_commits_total", "Transactions of the orchestrator's group-commit writer.",
+            count_of(commits, "batches"));
+    counter(out, "chainbot_group_commit_transitions_total", "Execution and step writes those transactions carried.",
+            count_of(commits, "transitions"));
     const auto& websocket = m.at("websocket").as_object();
     gauge(out, "chainbot_websocket_clients", "WebSocket clients connected.");
     out += fmt::format("chainbot_websocket_clients {}\n", count_of(websocket, "clients"));
-    out += "# HELP chainbot_websocket_events_sent_total Events written to WebSocket clients.\n"
-           "# TYPE chainbot_websocket_events_sent_total counter\n";
-    out += fmt::format("chainbot_websocket_events_sent_total {}\n", count_of(websocket, "events_sent"));
-    out += "# HELP chainbot_websocket_events_dropped_total Events dropped from full WebSocket client queues.\n"
-           "# TYPE chainbot_websocket_events_dropped_total counter\n";
-    out += fmt::format("chainbot_websocket_events_dropped_total {}\n", count_of(websocket, "events_dropped"));
+    counter(out, "chainbot_websocket_events_sent_total", "Events written to WebSocket clients.",
+            count_of(websocket, "events_sent"));
+    counter(out, "chainbot_websocket_events_dropped_total", "Events dropped from full WebSocket client queues.",
+            count_of(websocket, "events_dropped"));
     for (const auto& kv : m.at("system").as_object()) {
         if (!kv.value().is_number()) continue;  // unavailable on this machine
         const auto name = fmt::format("chainbot_system_{}", std::string_view(kv.key()));
@@ -201,15 +202,12 @@ std::string to_prometheus(const json::object& m, const request_metrics& requests
         out += fmt::format("chainbot_cluster_executions_owned{{instance=\"{}\"}} {}\n",
                            prometheus_label(i.at("id").as_string()), count_of(i.as_object(), "executions_owned"));
     if (const auto* self = cluster.if_contains("this_instance")) {
-        out += "# HELP chainbot_cluster_claims_total Executions this instance claimed (takeovers included).\n"
-               "# TYPE chainbot_cluster_claims_total counter\n";
-        out += fmt::format("chainbot_cluster_claims_total {}\n", count_of(self->as_object(), "claims"));
-        out += "# HELP chainbot_cluster_takeovers_total Executions this instance took over from a dead owner.\n"
-               "# TYPE chainbot_cluster_takeovers_total counter\n";
-        out += fmt::format("chainbot_cluster_takeovers_total {}\n", count_of(self->as_object(), "takeovers"));
-        out += "# HELP chainbot_cluster_lost_total Executions this instance gave up (fenced by a newer claim).\n"
-               "# TYPE chainbot_cluster_lost_total counter\n";
-        out += fmt::format("chainbot_cluster_lost_total {}\n", count_of(self->as_object(), "lost"));
+        counter(out, "chainbot_cluster_claims_total", "Executions this instance claimed (takeovers included).",
+                count_of(self->as_object(), "claims"));
+        counter(out, "chainbot_cluster_takeovers_total", "Executions this instance took over from a dead owner.",
+                count_of(self->as_object(), "takeovers"));
+        counter(out, "chainbot_cluster_lost_total", "Executions this instance gave up (fenced by a newer claim).",
+                count_of(self->as_object(), "lost"));
     }
     if (const auto* resources = m.if_contains("resources"); resources && resources->is_object())
         write_resources_prometheus(out, resources->as_object());
