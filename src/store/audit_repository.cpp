@@ -57,16 +57,15 @@ void apply_filter(detail::filter& f, const audit_filter& af) {
 
 std::int64_t audit_repository::append(const new_audit_entry& e) {
     return runner_->call(access::write, [&](connection& c) {
+        // Kept prepared: every audited request writes one (the audit trail's batches).
+        static const std::string sql =
+            "INSERT INTO audit_log (at, user_id, token_id, action, resource, success, client, metadata) "
+            "VALUES (:at, :u, :t, :a, :r, :s, :c, :m) RETURNING id";
         const long long at = detail::to_db(e.at.value_or(now()));
         const int success = e.success ? 1 : 0;
-        detail::nullable_text user(e.user_id), token(e.token_id), client(e.client), metadata(e.metadata);
-        const auto id = detail::query_int(
-            c,
-            "INSERT INTO audit_log (at, user_id, token_id, action, resource, success, client, metadata) "
-            "VALUES (:at, :u, :t, :a, :r, :s, :c, :m) RETURNING id",
-            soci::use(at), soci::use(user.value, user.ind), soci::use(token.value, token.ind), soci::use(e.action),
-            soci::use(e.resource), soci::use(success), soci::use(client.value, client.ind),
-            soci::use(metadata.value, metadata.ind));
+        const auto id = detail::query_row_kept<detail::int_row>(
+            c, sql, at, detail::nullable_text(e.user_id), detail::nullable_text(e.token_id), e.action, e.resource,
+            success, detail::nullable_text(e.client), detail::nullable_text(e.metadata));
         return static_cast<std::int64_t>(id.value_or(0));
     });
 }

@@ -298,11 +298,22 @@ std::vector<std::string> execution_repository::renew(const std::string& instance
 void execution_repository::fence(const std::string& id, std::int64_t generation) {
     runner_->call(access::write, [&](connection& c) {
         long long g = generation;
-        // A no-op write: it takes the row lock until commit, so a claim waits for (or skips)
-        // this transaction, and it matches nothing once another claim moved the generation on.
-        static const std::string sql =
-            "UPDATE executions SET lease_generation = lease_generation WHERE id = :id AND lease_generation = :g";
-        if (detail::exec_kept(c, sql, id, g) == 0)
+        bool held = false;
+        if (c.sql_dialect.kind() == backend_kind::sqlite) {
+            // A read is enough: the write transaction (BEGIN IMMEDIATE) holds SQLite's one
+            // write lock until commit, so no claim can move the generation on before then.
+            // (A no-op UPDATE here rewrote the row, a page more in every commit.)
+            static const std::string sql = "SELECT 1 FROM executions WHERE id = :id AND lease_generation = :g";
+            held = detail::query_row_kept<detail::int_row>(c, sql, id, g).has_value();
+        } else {
+            // A no-op write: it takes the row lock until commit, so a claim waits for (or
+            // skips) this transaction, and it matches nothing once another claim moved the
+            // generation on.
+            static const std::string sql =
+                "UPDATE executions SET lease_generation = lease_generation WHERE id = :id AND lease_generation = :g";
+            held = detail::exec_kept(c, sql, id, g) > 0;
+        }
+        if (!held)
             throw lease_lost(fmt::format("execution {} was claimed by another instance (lease generation {} is stale)",
                                          id, generation));
     });

@@ -103,8 +103,9 @@ public:
     std::vector<std::string> renew(const std::string& instance,
                                    const std::vector<std::pair<std::string, std::int64_t>>& held,
                                    std::int64_t lease_ms);
-    /// @brief The fence of every persisted transition: locks the execution row and throws
-    /// lease_lost unless its lease_generation is still `generation`.
+    /// @brief The fence of every persisted transition, inside its write transaction: throws
+    /// lease_lost unless the execution's lease_generation is still `generation`, and keeps it
+    /// so until commit (PostgreSQL: the row lock; SQLite: the database's write lock).
     void fence(const std::string& id, std::int64_t generation);
     /// @brief Lets the lease go at once (a clean stop, or a claim admission refused) so that
     /// another instance may take over; one still queued becomes unclaimed again.
