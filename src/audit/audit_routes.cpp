@@ -83,8 +83,9 @@ json::object to_json(const store::audit_entry& e) {
     return o;
 }
 
-http::response list_audit(const audit_trail& trail, const http::request& req) {
+http::response list_audit(audit_trail& trail, const http::request& req) {
     const auto filter = parse_filter(req);
+    trail.flush();  // what was recorded before this request is in the answer
     store::page page{.limit = unsigned_param(req, "limit", 100), .offset = unsigned_param(req, "offset", 0)};
     if (page.limit == 0 || page.limit > max_limit) bad_parameter("limit", "expected 1 to 1000");
     json::array items;

@@ -18,9 +18,10 @@ namespace chainbot::audit {
 
 inline constexpr std::string_view audit_route_pattern = "/api/chainbot/audit";
 
-/// @brief The handler's blocking body: run it on the blocking pool. Throws http::http_error
-/// (400 invalid_parameter) for a bad filter and the store's errors.
-http::response list_audit(const audit_trail& trail, const http::request& req);
+/// @brief The handler's blocking body: run it on the blocking pool. Flushes the trail first,
+/// so the answer has every entry recorded before the request. Throws http::http_error (400
+/// invalid_parameter) for a bad filter and the store's errors.
+http::response list_audit(audit_trail& trail, const http::request& req);
 
 /// @brief One entry as the API shows it.
 boost::json::object to_json(const store::audit_entry& e);

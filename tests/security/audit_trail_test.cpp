@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <future>
+#include <thread>
 
 using namespace chainbot;
 using namespace std::chrono_literals;
@@ -153,6 +154,29 @@ TEST_CASE("audit: GET /audit filters and paginates, and there is no route to cha
 
     for (const auto& r : security::admin_routes({fx.getter(), nullptr, nullptr}))
         if (r.pattern.find("/audit") != std::string::npos) CHECK(r.method == "GET");
+}
+
+TEST_CASE("audit: the writer lingers for a batch, yet GET /audit answers with what was just recorded", "[audit]") {
+    test::security_fixture fx;
+    audit::audit_trail trail(fx.getter());
+    trail.start();
+    for (int round = 1; round <= 5; ++round) {
+        trail.record({.user_id = "u1", .action = "workflow.create", .resource = "w" + std::to_string(round)});
+        http::request req;
+        req.method = "GET";
+        const auto body = json::parse(audit::list_audit(trail, req).body);
+        CHECK(body.at("total") == round);
+        CHECK(body.at("items").at(0).at("resource").as_string() == "w" + std::to_string(round));
+    }
+    // Without a reader, an entry still reaches the store once the linger is over.
+    trail.record({.user_id = "u2", .action = "auth.denied", .resource = "/x", .success = false});
+    bool written = false;
+    for (int i = 0; i < 200 && !written; ++i) {
+        written = fx.db->audit().count() == 6;
+        if (!written) std::this_thread::sleep_for(10ms);
+    }
+    CHECK(written);
+    trail.stop();
 }
 
 TEST_CASE("audit: times read and print as ISO 8601 UTC", "[audit]") {
