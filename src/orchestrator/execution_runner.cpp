@@ -325,6 +325,16 @@ bool pure(step_kind k) noexcept {
 // stored (secret-masked) outputs it could go the other way.
 bool successors_need_not_wait(step_kind k) noexcept { return k == step_kind::transform || k == step_kind::succeed; }
 
+// An agent_task whose task is task_kind::compute: a pure function of its input and config,
+// recorded like a transform step (pure, and its successors need not wait).
+bool computes_only(const engine_env& env, const step_def& d) {
+    if (d.kind != step_kind::agent_task || !env.tasks) return false;
+    const auto* type = d.raw.if_contains("agent_type");
+    const auto* task = d.raw.if_contains("task");
+    if (!type || !task || !type->is_string() || !task->is_string()) return false;
+    return env.tasks->kind_of(std::string(type->get_string()), std::string(task->get_string())) == task_kind::compute;
+}
+
 }  // namespace
 
 void execution_runner::schedule() {
@@ -375,10 +385,11 @@ void execution_runner::dispatch(std::size_t i) {
     const auto exec_id = record_.id;
     const auto step_id = s.def->id;
     s.row_deferred = false;
+    s.computes = computes_only(env_, *s.def);
     if (!persisting()) {
         // In memory only: no step-run row, just the key a task may pass on.
         s.idempotency_key = run_key_of(exec_id, step_id, s.attempt);
-    } else if (pure(s.def->kind) && !s.rerun_in_flight) {
+    } else if ((pure(s.def->kind) || s.computes) && !s.rerun_in_flight) {
         // Nothing to repeat after a crash, so no marker while it runs: its row is written once,
         // when it ends (end_run).
         s.idempotency_key = run_key_of(exec_id, step_id, s.attempt);
@@ -443,7 +454,7 @@ void execution_runner::on_result(std::size_t i, std::uint64_t token, step_result
             self->finish_step(i);
         };
         ++awaiting_;
-        if (successors_need_not_wait(s.def->kind) && persisting()) {
+        if ((successors_need_not_wait(s.def->kind) || s.computes) && persisting()) {
             // A step that only computes from committed data does nothing a crash could repeat
             // harmfully: after a crash it is computed again, to the same result. Its successors
             // need not wait for its commit. Their own writes queue behind this one on the same

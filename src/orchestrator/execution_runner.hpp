@@ -66,6 +66,7 @@ private:
         std::string idempotency_key;
         bool rerun_in_flight = false;  // resumed: run the stored attempt again, same key
         bool row_deferred = false;     // a pure step's run: written once, when it ends
+        bool computes = false;         // an agent_task running a task_kind::compute task (pure)
         boost::json::value output;
         std::string error, error_kind;
         std::uint64_t token = 0;  // invalidates results of an abandoned attempt

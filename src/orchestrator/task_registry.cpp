@@ -25,4 +25,11 @@ bool task_registry::contains(const std::string& agent_type, const std::string& t
     return tasks_.count({agent_type, task}) > 0;
 }
 
+std::optional<task_kind> task_registry::kind_of(const std::string& agent_type, const std::string& task) const {
+    std::lock_guard lock(mutex_);
+    auto it = tasks_.find({agent_type, task});
+    if (it == tasks_.end()) return std::nullopt;
+    return it->second.kind;
+}
+
 }  // namespace chainbot::orchestrator

@@ -66,9 +66,11 @@ enum class task_kind {
     /// May block (I/O, a remote service, sleeping): runs on the agent work pool, off the I/O
     /// threads. The default.
     blocking,
-    /// Bounded CPU work over its input and config that never blocks nor waits (the built-in
-    /// data_processor tasks): it may run on the thread that dispatches the step, saving two
-    /// thread hand-offs per step.
+    /// Bounded CPU work that never blocks nor waits, a pure function of its input and config
+    /// (the built-in data_processor tasks): it may run on the thread that dispatches the step,
+    /// saving two thread hand-offs per step. Being pure, it is recorded like a transform step:
+    /// one row when it ends, no in-flight marker, and its successors need not wait for that
+    /// write (run again after a crash, it gives the same output).
     compute,
 };
 
@@ -85,6 +87,8 @@ public:
     /// @brief The task and its kind; nullopt when no such task exists.
     std::optional<registered_task> lookup(const std::string& agent_type, const std::string& task) const;
     bool contains(const std::string& agent_type, const std::string& task) const;
+    /// @brief The task's kind (no copy of the task); nullopt when no such task exists.
+    std::optional<task_kind> kind_of(const std::string& agent_type, const std::string& task) const;
 
 private:
     mutable std::mutex mutex_;

@@ -173,6 +173,43 @@ TEST_CASE("retries with backoff until success and retry_on limits which errors r
     CHECK(failed.error.find("the input is wrong") != std::string::npos);
 }
 
+TEST_CASE("a compute task's run is written once, when it ends, and a blocking task's also as it starts",
+          "[orchestrator][engine][durability]") {
+    engine e;
+    auto task = [](const orchestrator::task_call& c) -> json::value {
+        return json::object{{"step", c.step_id}, {"attempt", c.attempt}};
+    };
+    e.orch->tasks().add("data_processor", "pure_echo", task, orchestrator::task_kind::compute);
+    e.orch->tasks().add("data_processor", "echo", task);  // blocking, the default
+    e.start();
+    auto writes_of = [&](const std::string& task_name) {
+        const auto wf = e.create(R"({"name": ")" + task_name + R"(", "steps": [
+            {"id": "a", "type": "agent_task", "agent_type": "data_processor", "task": ")" + task_name + R"("},
+            {"id": "b", "type": "transform", "value": {"from": "${a.step}"}}]})");
+        e.orch->flush();  // what came before (the start's writes) is not counted
+        const auto before = e.orch->commit_figures().transitions;
+        auto out = e.run(wf);
+        REQUIRE(out.status == "completed");
+        CHECK(out.output.at("b").at("from") == "a");
+        const auto runs = e.history(out.execution_id);
+        REQUIRE(runs.size() == 2);
+        CHECK(runs[0].step_id == "a");
+        CHECK(runs[0].status == store::step_status::completed);
+        CHECK(runs[0].attempt == 1);
+        CHECK(runs[0].started_at.has_value());
+        CHECK(json::parse(runs[0].output.value_or("null")).at("step") == "a");
+        return e.orch->commit_figures().transitions - before;
+    };
+    // The fewest of two runs: an execution that finds no free slot at once is created queued
+    // and writes running when it starts, one write more that is not the step's.
+    const auto pure_writes = std::min(writes_of("pure_echo"), writes_of("pure_echo"));
+    const auto blocking_writes = std::min(writes_of("echo"), writes_of("echo"));
+    // The blocking task's in-flight marker (run again after a crash with the same key) is the
+    // one write more; a compute task, a pure function of its input, is computed again instead.
+    CHECK(blocking_writes == pure_writes + 1);
+    CHECK(pure_writes >= 3);  // the execution, its two step runs, its end
+}
+
 TEST_CASE("a step timeout cancels the step (the task sees it) and fails the execution", "[orchestrator][engine]") {
     engine e;
     std::atomic<bool> saw_cancel{false};
