@@ -12,6 +12,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -168,17 +169,22 @@ bool event_bus::unsubscribe(uint64_t id) {
 }
 
 void event_bus::publish(std::string topic, std::string json) {
+    publish_with(topic, [&] { return std::move(json); });
+}
+
+void event_bus::publish_with(std::string_view topic, const std::function<std::string()>& make_json) {
     if (topic.empty()) throw std::invalid_argument("publish: empty topic");
     if (impl_->closing) return;
-    auto e = std::make_shared<const impl::event>(impl::event{std::move(topic), std::move(json)});
     ++impl_->published;
 
     std::vector<std::shared_ptr<impl::subscriber>> targets;
     {
         std::shared_lock lock(impl_->subscribers_mutex);
         for (const auto& [id, s] : impl_->subscribers)
-            if (s->pattern.matches(e->topic)) targets.push_back(s);
+            if (s->pattern.matches(topic)) targets.push_back(s);
     }
+    if (targets.empty()) return;  // nobody listens: no payload made, nothing queued
+    auto e = std::make_shared<const impl::event>(impl::event{std::string(topic), make_json()});
     for (const auto& s : targets) {
         bool post = false;
         {

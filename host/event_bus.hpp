@@ -65,6 +65,9 @@ public:
     /// @brief Queues the event for every matching subscriber and returns.
     /// @throws std::invalid_argument when the topic is empty.
     void publish(std::string topic, std::string json);
+    /// @brief publish() whose payload is made (by `make_json`, on the calling thread) only
+    /// when some subscriber matches `topic`: an event nobody listens to costs no copy.
+    void publish_with(std::string_view topic, const std::function<std::string()>& make_json);
 
     [[nodiscard]] event_bus_counters counters() const noexcept;
     /// @brief Events dropped from one subscriber's queue (0 for an unknown id).

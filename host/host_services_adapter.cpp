@@ -4,6 +4,7 @@
 #include "event_bus.hpp"
 #include "log_sink.hpp"
 
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
@@ -12,6 +13,47 @@
 #include <stdexcept>
 
 namespace alex_os {
+
+namespace {
+
+// A Boost.JSON parser handler that keeps nothing: the parser checks the text alone.
+struct validating_handler {
+    using string_view = boost::json::string_view;
+    using error_code = boost::system::error_code;
+    static constexpr std::size_t max_object_size = std::size_t(-1);
+    static constexpr std::size_t max_array_size = std::size_t(-1);
+    static constexpr std::size_t max_key_size = std::size_t(-1);
+    static constexpr std::size_t max_string_size = std::size_t(-1);
+    bool on_document_begin(error_code&) { return true; }
+    bool on_document_end(error_code&) { return true; }
+    bool on_object_begin(error_code&) { return true; }
+    bool on_object_end(std::size_t, error_code&) { return true; }
+    bool on_array_begin(error_code&) { return true; }
+    bool on_array_end(std::size_t, error_code&) { return true; }
+    bool on_key_part(string_view, std::size_t, error_code&) { return true; }
+    bool on_key(string_view, std::size_t, error_code&) { return true; }
+    bool on_string_part(string_view, std::size_t, error_code&) { return true; }
+    bool on_string(string_view, std::size_t, error_code&) { return true; }
+    bool on_number_part(string_view, error_code&) { return true; }
+    bool on_int64(std::int64_t, string_view, error_code&) { return true; }
+    bool on_uint64(std::uint64_t, string_view, error_code&) { return true; }
+    bool on_double(double, string_view, error_code&) { return true; }
+    bool on_bool(bool, error_code&) { return true; }
+    bool on_null(error_code&) { return true; }
+    bool on_comment_part(string_view, error_code&) { return true; }
+    bool on_comment(string_view, error_code&) { return true; }
+};
+
+// What boost::json::parse(text) would report, without allocating the document.
+boost::system::error_code validate_json(std::string_view text) {
+    boost::json::basic_parser<validating_handler> parser(boost::json::parse_options{});
+    boost::system::error_code ec;
+    const auto used = parser.write_some(false, text.data(), text.size(), ec);
+    if (!ec && used < text.size()) ec = boost::json::error::extra_data;  // as parse() says
+    return ec;
+}
+
+}  // namespace
 
 host_services_adapter::host_services_adapter(event_bus& bus, config_manager& config, log_sink& log,
                                              std::string module_id)
@@ -76,11 +118,12 @@ int32_t host_services_adapter::guarded(void* host, const char* what, F&& body) n
 int32_t host_services_adapter::on_publish(void* host, const char* topic, const char* json) noexcept {
     return guarded(host, "publish", [&](host_services_adapter& self) -> int32_t {
         if (topic == nullptr || *topic == '\0' || json == nullptr) return ALEX_ERR_INVALID_ARGUMENT;
-        boost::system::error_code ec;
-        const auto value = boost::json::parse(json, ec);
-        if (ec) throw std::invalid_argument(fmt::format("payload of '{}' is not valid JSON: {}", topic, ec.message()));
-        // Compact JSON: one event is one line for every watcher downstream.
-        self.bus_.publish(topic, boost::json::serialize(value));
+        // Checked without building it (a module publishes an event per workflow step, most of
+        // them to no subscriber); parsed and compacted only for a subscriber: one event is
+        // one line for every watcher downstream.
+        if (const auto ec = validate_json(json))
+            throw std::invalid_argument(fmt::format("payload of '{}' is not valid JSON: {}", topic, ec.message()));
+        self.bus_.publish_with(topic, [json] { return boost::json::serialize(boost::json::parse(json)); });
         return ALEX_OK;
     });
 }

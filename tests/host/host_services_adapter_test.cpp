@@ -101,6 +101,25 @@ TEST_CASE("host_services_adapter.publish_subscribe_through_c", "[host][abi]") {
     CHECK(f.s->unsubscribe(f.s->host, id) == ALEX_ERR_INVALID_ARGUMENT);
 }
 
+TEST_CASE("host_services_adapter.publish_checks_every_payload_but_builds_none_nobody_hears", "[host][abi]") {
+    host_fixture f;
+    inbox in;
+    uint64_t id = 0;
+    REQUIRE(f.s->subscribe(f.s->host, "mod.heard.*", &inbox::handler, &in, &id) == ALEX_OK);
+    // Nobody subscribes to mod.unheard: still checked, refused when it is not JSON.
+    CHECK(f.s->publish(f.s->host, "mod.unheard", "{\"a\": 1}") == ALEX_OK);
+    CHECK(f.s->publish(f.s->host, "mod.unheard", "{\"a\": ") == ALEX_ERR_INVALID_ARGUMENT);
+    CHECK(f.s->publish(f.s->host, "mod.unheard", "{\"a\": 1} trailing") == ALEX_ERR_INVALID_ARGUMENT);
+    CHECK(f.s->publish(f.s->host, "mod.heard.x", "[1, 2] trailing") == ALEX_ERR_INVALID_ARGUMENT);
+    CHECK(f.s->publish(f.s->host, "mod.heard.x", " [1,  2 ]\n") == ALEX_OK);
+    REQUIRE(f.bus.wait_idle(5s));
+    CHECK(in.lines == std::vector<std::string>{"mod.heard.x [1,2]"});
+    CHECK(f.bus.counters().published == 2);  // the two valid ones, heard or not
+    CHECK(f.bus.counters().delivered == 1);
+    CHECK(f.log_text.str().find("extra") != std::string::npos);  // the trailing text is named
+    CHECK(f.s->unsubscribe(f.s->host, id) == ALEX_OK);
+}
+
 TEST_CASE("host_services_adapter.config_through_c", "[host][abi]") {
     host_fixture f;
     uint64_t watch = 0;
