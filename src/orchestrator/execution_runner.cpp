@@ -385,7 +385,7 @@ void execution_runner::dispatch(std::size_t i) {
     const auto exec_id = record_.id;
     const auto step_id = s.def->id;
     s.row_deferred = false;
-    s.computes = computes_only(env_, *s.def);
+    s.computes = persisting() && computes_only(env_, *s.def);  // it only changes what is written
     if (!persisting()) {
         // In memory only: no step-run row, just the key a task may pass on.
         s.idempotency_key = run_key_of(exec_id, step_id, s.attempt);
