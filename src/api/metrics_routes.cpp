@@ -133,15 +133,13 @@ json::object collect_metrics(api_context& ctx) {
     json::object queues{{"blocking_jobs", ctx.rt.blocking_pending()},
                         {"blocking_jobs_max", runtime::max_blocking_jobs},
                         {"waiting_requests", ctx.waits.size()}};
+    json::object group_commit{{"batches", 0}, {"transitions", 0}};
     if (ctx.backends.orchestrator) {
         queues["executions_running"] = ctx.backends.orchestrator->running_count();
         queues["executions_queued"] = ctx.backends.orchestrator->queued_count();
-        queues["group_commit"] = ctx.backends.orchestrator->commit_figures().queued;
-    }
-    json::object group_commit{{"batches", 0}, {"transitions", 0}};
-    if (ctx.backends.orchestrator) {
-        const auto c = ctx.backends.orchestrator->commit_figures();
-        group_commit = {{"batches", c.batches}, {"transitions", c.transitions}};
+        const auto commits = ctx.backends.orchestrator->commit_figures();  // one snapshot for both
+        queues["group_commit"] = commits.queued;
+        group_commit = {{"batches", commits.batches}, {"transitions", commits.transitions}};
     }
     return {{"workflows", std::move(workflows)},
             {"agents", std::move(agents)},
