@@ -18,8 +18,8 @@
 //   max(max-drift-mb, max-drift-percent of the first), and idle RSS at the end exceeds the idle
 //   baseline by no more than the same allowance;
 // - descriptors idle at the end are no more than at the idle baseline (+2): none leaked;
-// - no queue grows: the depths in the last quarter stay within those seen before (plus the
-//   number of clients), and every queue is empty once the load stops;
+// - no queue grows: the median depth in the last quarter stays within the deepest seen before
+//   (plus the number of clients), and every queue is empty once the load stops;
 // - REST and WebSocket errors stay below 1%.
 // The last lines are "SOAK PASS ..." or "SOAK FAIL ..." with the figures; exit code 0 or 1.
 #include <boost/asio/connect.hpp>
@@ -429,19 +429,31 @@ int main(int argc, char** argv) {
     // The sampler's own request may be on the blocking pool: up to 2 pending jobs count as idle.
     if (idle.queued != 0 || idle.running != 0 || idle.ws_send > 0 || idle.mailboxes > 0 || idle.blocking > 2 || idle.ws_clients > 0)
         failures.push_back("queues or clients not empty once the load stopped");
-    // Queues bounded under load: the last quarter's depths stay within what the rest of the run saw, plus the clients.
+    // Queues bounded under load: the last quarter's median depth stays within the deepest the rest of the run saw,
+    // plus the clients. Each sample is one instant, so one sample can catch every subscriber a frame or two behind
+    // at once (a CI run saw websocket_send 15 in one late sample, 0 to 2 in all others, no drop notice); a queue
+    // that grows is deep in most of the late samples, and that is what the median sees.
     std::int64_t early_max = 0, late_max = 0;
+    std::vector<std::int64_t> late;
     const double late_from = after_warmup.t + (last.t - after_warmup.t) * 0.75;
     for (auto i = measured_from; i < samples.size(); ++i) {
         const auto& s = samples[i];
         const auto d = std::max({s.queued, s.ws_send, s.blocking, s.mailboxes});
         if (s.t < late_from) early_max = std::max(early_max, d);
-        else late_max = std::max(late_max, d);
+        else {
+            late_max = std::max(late_max, d);
+            late.push_back(d);
+        }
     }
-    if (late_max > early_max + o.clients + o.subscribers) {
+    std::int64_t late_median = 0;
+    if (!late.empty()) {
+        std::sort(late.begin(), late.end());
+        late_median = late[late.size() / 2];
+    }
+    if (late_median > early_max + o.clients + o.subscribers) {
         char b[200];
-        std::snprintf(b, sizeof b, "queues grew: deepest %lld late in the run against %lld earlier", static_cast<long long>(late_max),
-                      static_cast<long long>(early_max));
+        std::snprintf(b, sizeof b, "queues grew: median depth %lld in the last quarter (deepest %lld) against %lld at most earlier",
+                      static_cast<long long>(late_median), static_cast<long long>(late_max), static_cast<long long>(early_max));
         failures.push_back(b);
     }
     const auto total_requests = requests_ok + rest_errors;
@@ -456,7 +468,7 @@ int main(int argc, char** argv) {
                 "%llu WebSocket errors; RSS %.1f MB before the load; under load %.1f MB after the warm-up and %.1f MB at "
                 "the end (drift %+.1f MB, %+.1f%%, trend %+.2f MB/min); idle %.1f MB after the warm-up and %.1f MB at the "
                 "end (%+.1f MB); fds %d before the load, %d idle after the warm-up, %d under load at the end, %d idle at "
-                "the end; deepest queue %lld after the warm-up, %lld in the last quarter; %.0f s in all\n",
+                "the end; deepest queue %lld after the warm-up, %lld in the last quarter (median %lld); %.0f s in all\n",
                 failures.empty() ? "PASS" : "FAIL", o.seconds, o.warmup_seconds,
                 static_cast<unsigned long long>(executions_ok.load()),
                 static_cast<double>(executions_ok) / std::max(1, o.seconds),
@@ -465,7 +477,8 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(ws_dropped.load()), static_cast<unsigned long long>(ws_connects.load()),
                 static_cast<unsigned long long>(ws_errors.load()), samples.front().rss, first ? first->rss : -1, last.rss,
                 drift, drift_pct, slope, after_warmup.rss, idle.rss, idle_drift, samples.front().fds, after_warmup.fds,
-                last.fds, idle.fds, static_cast<long long>(early_max), static_cast<long long>(late_max), elapsed);
+                last.fds, idle.fds, static_cast<long long>(early_max), static_cast<long long>(late_max),
+                static_cast<long long>(late_median), elapsed);
     for (const auto& f : failures) std::printf("SOAK FAIL: %s\n", f.c_str());
     return failures.empty() ? 0 : 1;
 }
