@@ -6,7 +6,24 @@
 
 #include <fmt/format.h>
 
+#include <mutex>
+
 namespace chainbot::store::detail {
+
+namespace {
+
+// SQLite keeps process-wide memory statistics (sqlite3_memory_used) by default, and for them
+// takes one global mutex around every allocation and free it makes, on every connection: the
+// group-commit writer, the audit writer and the readers all contend on it. Nothing here reads
+// those statistics, so they are turned off before SQLite first initializes. sqlite3_config works
+// only before that: if the host process already used SQLite, the call is refused and changes
+// nothing.
+void configure_sqlite_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+}  // namespace
 
 connection_pool::connection_pool(connection_target target, session_settings settings, pool_limits limits)
     : target_(std::move(target)), dialect_(target_.backend), settings_(std::move(settings)), limits_(limits) {
@@ -22,9 +39,10 @@ connection_pool::lease::~lease() {
 std::unique_ptr<connection> connection_pool::open_connection() {
     auto c = std::make_unique<connection>(dialect_);
     try {
-        if (target_.backend == backend_kind::sqlite)
+        if (target_.backend == backend_kind::sqlite) {
+            configure_sqlite_once();
             c->sql.open(soci::sqlite3, target_.connect_string);
-        else
+        } else
             postgresql().open(c->sql, target_.connect_string);  // loads the PostgreSQL module on first use
         for (const auto& statement : dialect_.session_setup(settings_)) c->sql << statement;
         c->wait_briefly_when_busy(settings_.busy_timeout);

@@ -6,6 +6,8 @@
 
 #include "store/errors.hpp"
 
+#include <sqlite3.h>
+
 #include <catch2/catch.hpp>
 
 #include <optional>
@@ -115,4 +117,19 @@ TEMPLATE_TEST_CASE("kept statements: a kept query sees what another connection c
         CHECK(e.workflow_version == version);
         CHECK(db->executions().get(e.id)->workflow_version == version);
     }
+}
+
+// SQLite's memory statistics take one process-wide mutex around every allocation of every
+// connection; the store turns them off before SQLite first initializes (connection_pool.cpp).
+// CTest runs each test case in its own process, so the store's pool is the first to use SQLite
+// here. With the statistics on, sqlite3_memory_used() counts the connection's page cache and
+// statements (hundreds of KB); off, nothing is counted.
+TEST_CASE("kept statements: SQLite keeps no process-wide memory statistics once the store opened it",
+          "[store][kept]") {
+    scratch_database sdb(sqlite::kind);
+    auto db = one_connection(sdb);
+    const auto w = db->workflows().create({.name = "w", .definition = "{}"}).workflow_id;
+    for (int i = 0; i < 20; ++i) db->executions().create({.workflow_id = w});
+    CHECK(db->executions().count({}) == 20);
+    CHECK(sqlite3_memory_used() == 0);
 }
