@@ -41,7 +41,7 @@ trap 'exit 143' TERM
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port=""
 for _ in $(seq 20); do
-  p=$((20000 + RANDOM % 30000))
+  p=$((20000 + RANDOM % 12000))  # below the kernel's ephemeral range (32768-60999): no outgoing connection holds it
   if port_free "$p"; then port="$p"; break; fi
 done
 [ -n "$port" ] || { echo "soak: no free port found" >&2; exit 1; }

@@ -65,7 +65,7 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 started=""
 for _ in 1 2 3 4 5 6 7 8; do
-  port=$((20000 + RANDOM % 30000))
+  port=$((20000 + RANDOM % 12000))  # below the kernel's ephemeral range (32768-60999): no outgoing connection holds it
   port_in_use "$port" && continue
   # Settings go into the cluster's own config so that a bare "pg_ctl start" restores them.
   cat >"$data/postgresql.auto.conf" <<EOF

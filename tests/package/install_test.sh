@@ -164,7 +164,7 @@ ok "ABI header: pkg-config alex_module ($(PKG_CONFIG_PATH="$root/usr/share/pkgco
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port=""
 for _ in $(seq 20); do
-  candidate=$((20000 + RANDOM % 30000))
+  candidate=$((20000 + RANDOM % 12000))  # below the kernel's ephemeral range (32768-60999): no outgoing connection holds it
   port_in_use "$candidate" || { port="$candidate"; break; }
 done
 [ -n "$port" ] || fail "no free port"
