@@ -324,7 +324,7 @@ void orchestrator::execute_async(const std::string& workflow_id, const execute_r
     // definition may ask for) it is a year, so that the milliseconds below cannot overflow.
     ne.deadline_at = store::now() + std::chrono::milliseconds(static_cast<std::int64_t>(std::min(hours, 8760.0) * 3600'000));
     const bool ephemeral = request.ephemeral.value_or(def->ephemeral);
-    check_admission(request, ephemeral);
+    if (ephemeral) check_admission(request, true);
 
     if (ephemeral) {
         // Ephemeral executions never touch the store while they run.
@@ -356,6 +356,19 @@ void orchestrator::execute_async(const std::string& workflow_id, const execute_r
                 ++starting_;
             }
         }
+    }
+    // An execution that starts at once on a slot of its own waits in no queue: neither the
+    // queue's bound nor the slots' can refuse it, so only one that would wait reads the store's
+    // queue length (a store read on every request, a tenth of a durable request's CPU).
+    try {
+        check_admission(request, false, owned);
+    } catch (...) {
+        if (owned) {
+            std::lock_guard lock(mutex_);
+            --starting_;
+            pump();
+        }
+        throw;
     }
     if (owned) {
         ne.owner_instance = instance_id_;
@@ -467,10 +480,11 @@ store::execution orchestrator::on_created(const store::created_execution& create
 
 // The execution queue's bound, and a request that asked not to wait. Checked when the
 // request arrives: executions finishing or starting meanwhile may shift a slot either way.
-void orchestrator::check_admission(const execute_request& request, bool ephemeral) {
+void orchestrator::check_admission(const execute_request& request, bool ephemeral, bool holds_slot) {
     const auto s = rt_->settings();
     const auto max_queued = static_cast<std::size_t>(s->workflow.max_queued_executions);
     if (!request.queue) governor_->require_open("execution");  // 503 resource_limit naming the hold
+    if (holds_slot) return;  // it starts at once: it waits in no queue and takes no further slot
     std::size_t running = 0, waiting_here = 0;
     {
         std::lock_guard lock(mutex_);

@@ -167,6 +167,8 @@ public:
     std::shared_ptr<event_relay> relay() const noexcept { return relay_; }
     /// @brief For tests and shutdown: waits until every queued store write has committed.
     void flush();
+    /// @brief The store it runs on (the module's one database); throws while there is none.
+    std::shared_ptr<store::database> db() const;
 
 private:
     struct queued {
@@ -183,7 +185,9 @@ private:
     };
     std::shared_ptr<const workflow_definition> load_definition(const std::string& workflow_id, int version);
     cached_definition latest_definition(const std::string& workflow_id);
-    void check_admission(const execute_request& request, bool ephemeral);  // throws the refusals
+    /// Throws the refusals. `holds_slot`: the execution starts at once on a slot it reserved
+    /// (starting_), so no queue bound applies and the store's queue is not read.
+    void check_admission(const execute_request& request, bool ephemeral, bool holds_slot = false);
     store::execution on_created(const store::created_execution& created, const std::shared_ptr<const workflow_definition>& def,
                                 bool owned, std::function<void(execution_outcome)> on_done);
     void admit(queued q);
@@ -205,7 +209,6 @@ private:
     void on_lost(const std::string& execution_id, const execution_runner* runner);
     void notify(const std::string& channel, const std::string& payload);
     validation_options validation() const;
-    std::shared_ptr<store::database> db() const;
 
     std::function<std::shared_ptr<store::database>()> store_;
     runtime* rt_ = nullptr;

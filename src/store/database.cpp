@@ -74,7 +74,7 @@ bool database::ping() noexcept { return impl_->ping(); }
 
 store_health database::health() const { return impl_->health().health(); }
 
-pool_stats database::stats() const { return impl_->pool().stats(); }
+pool_stats database::stats() const { return impl_->stats(); }
 
 std::string database::integrity_check() {
     return impl_->call(detail::access::read, [](detail::connection& c) {

@@ -122,7 +122,15 @@ void database_impl::log(log_level level, std::string_view message) const noexcep
     }
 }
 
+pool_stats database_impl::stats() const {
+    auto s = pool_.stats();
+    s.reads = reads_.load(std::memory_order_relaxed);
+    s.writes = writes_.load(std::memory_order_relaxed);
+    return s;
+}
+
 void database_impl::run(access a, const std::function<void(connection&)>& body) {
+    (a == access::read ? reads_ : writes_).fetch_add(1, std::memory_order_relaxed);
     // While the database is known to be down, fail fast: one attempt, no backoff.
     const int max_attempts = availability_.reachable() ? std::max(1, options_.retry.max_attempts) : 1;
     for (int attempt = 1;; ++attempt) {

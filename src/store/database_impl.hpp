@@ -6,6 +6,9 @@
 #include "store/connection_pool.hpp"
 #include "store/runner.hpp"
 
+#include <atomic>
+#include <cstdint>
+
 namespace chainbot::store::detail {
 
 class database_impl final : public runner {
@@ -18,6 +21,8 @@ public:
     void probe_write() noexcept;
 
     connection_pool& pool() noexcept { return pool_; }
+    /// @brief The pool's figures with the operations run so far.
+    pool_stats stats() const;
     availability& health() noexcept { return availability_; }
     const store_options& options() const noexcept { return options_; }
     void log(log_level level, std::string_view message) const noexcept;
@@ -26,6 +31,7 @@ private:
     store_options options_;
     connection_pool pool_;
     availability availability_;
+    std::atomic<std::uint64_t> reads_{0}, writes_{0};
 };
 
 }  // namespace chainbot::store::detail

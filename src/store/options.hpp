@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -58,6 +59,8 @@ struct pool_stats {
     std::size_t in_use = 0;
     std::size_t peak_open = 0;  // the most open at once since the store was opened
     std::size_t limit = 0;      // pool_size + max_overflow
+    std::uint64_t reads = 0;    // read operations (one per repository read, retries not counted) since opened
+    std::uint64_t writes = 0;   // write operations and transactions since opened
 };
 
 }  // namespace chainbot::store

@@ -93,6 +93,34 @@ TEST_CASE("queue: false starts now or is refused with 503 concurrency_limit, nev
     REQUIRE(e.orch->wait(first, std::chrono::seconds(20)));
 }
 
+// The queue's bound is read from the store (the unclaimed executions every instance queued),
+// which costs a store read per request. An execution that starts at once on a free slot waits
+// in no queue, so it must not pay that read; one that queues still does (the test above).
+TEST_CASE("queue bound: a durable execution that starts at once on a free slot reads nothing from the store",
+          "[resources][queues]") {
+    governed_engine e("", R"("workflow": {"max_concurrent_executions": 4, "max_queued_executions": 2})");
+    e.start();
+    const auto wf = e.create(R"({"name": "t", "steps": [{"id": "a", "type": "transform", "transform_type": "expression", "expression": "input.i + 1"}]})");
+    REQUIRE(e.run(wf, R"({"i": 0})").status == "completed");  // the definition is cached from here on
+    constexpr int n = 20;
+    const auto store = e.orch->db();  // the module's own database (e.db() opens another)
+    const auto before = store->stats();
+    for (int i = 0; i < n; ++i) {
+        orchestrator::execute_request r;
+        r.input = json::object{{"i", i}};
+        const auto id = e.orch->execute(wf, r).id;
+        const auto outcome = e.orch->wait(id, std::chrono::seconds(20));
+        REQUIRE(outcome);
+        CHECK(outcome->status == "completed");
+    }
+    const auto after = store->stats();
+    INFO("reads " << before.reads << " -> " << after.reads << ", writes " << before.writes << " -> " << after.writes);
+    CHECK(after.writes > before.writes);  // they were durable: written through the store
+    // Other parts of the module may read now and then (agents, the coordinator); one read per
+    // execution would make at least n.
+    CHECK(after.reads - before.reads < n / 2);
+}
+
 TEST_CASE("memory pressure through the API: 503 resource_limit with Retry-After, health and metrics say so",
           "[resources][memory]") {
     governed_engine e(R"("max_memory_mb": 100, "sample_interval_seconds": 3600)");
