@@ -320,9 +320,10 @@ bool pure(step_kind k) noexcept {
     return k == step_kind::condition || k == step_kind::transform || k == step_kind::succeed;
 }
 
-// Pure steps whose successors need not wait for that write. Not a condition: its branch
-// decision must be stored before either branch acts, since computed again after a crash from
-// stored (secret-masked) outputs it could go the other way.
+// Pure steps whose successors need not wait for that write. A condition only when its
+// execution holds no secret (successors_may_run_ahead): computed again after a crash from
+// stored outputs, a branch decision is the same one only when those outputs are the ones it
+// read, and secret values are stored masked.
 bool successors_need_not_wait(step_kind k) noexcept { return k == step_kind::transform || k == step_kind::succeed; }
 
 // An agent_task whose task is task_kind::compute: a pure function of its input and config,
@@ -454,11 +455,16 @@ void execution_runner::on_result(std::size_t i, std::uint64_t token, step_result
             self->finish_step(i);
         };
         ++awaiting_;
-        if ((successors_need_not_wait(s.def->kind) || s.computes) && persisting()) {
+        const bool branch_repeats = s.def->kind == step_kind::condition && secret_values_.empty();
+        if ((successors_need_not_wait(s.def->kind) || s.computes || branch_repeats) && persisting()) {
             // A step that only computes from committed data does nothing a crash could repeat
             // harmfully: after a crash it is computed again, to the same result. Its successors
             // need not wait for its commit. Their own writes queue behind this one on the same
-            // writer, so they commit with it or after it.
+            // writer, so they commit with it or after it. A condition of an execution without
+            // secrets is such a step: every output it read is stored as it was read (nothing to
+            // mask), or computed again from stored ones, so after a crash it takes the same
+            // branch. With a secret, a masked output could send it the other way once a branch
+            // already acted: it waits for its commit.
             persist_detached(std::move(write));
             return go_on();
         }

@@ -1,6 +1,7 @@
 // The engine end to end on SQLite: the seed workflows, every construct, retries,
 // timeouts, error handling, history and events.
 #include "engine_fixture.hpp"
+#include "support/eventually.hpp"
 
 #include "http/client.hpp"
 #include "http/router.hpp"
@@ -208,6 +209,90 @@ TEST_CASE("a compute task's run is written once, when it ends, and a blocking ta
     // one write more; a compute task, a pure function of its input, is computed again instead.
     CHECK(blocking_writes == pure_writes + 1);
     CHECK(pure_writes >= 3);  // the execution, its two step runs, its end
+}
+
+// A condition's branch runs before the condition's row commits when the execution holds no
+// secret (a crash computes it again to the same branch); with a secret (stored masked) the
+// branch waits for that commit. The commit is held back by a transaction of another
+// connection that keeps SQLite's write lock; the branch's start shows as its step.started
+// event (published as a step is dispatched, before it runs).
+TEST_CASE("a condition's branch starts before its commit unless the execution holds a secret",
+          "[orchestrator][engine][durability]") {
+    engine e;
+    std::mutex m;
+    std::condition_variable cv;
+    bool a_may_end = false;
+    e.orch->tasks().add(
+        "data_processor", "held",
+        [&](const orchestrator::task_call&) -> json::value {
+            std::unique_lock lock(m);
+            cv.wait_for(lock, std::chrono::seconds(20), [&] { return a_may_end; });
+            return json::object{{"x", 1}};
+        },
+        orchestrator::task_kind::compute);
+    e.start();
+    const auto wf = e.create(R"({"name": "branch", "type": "conditional", "steps": [
+        {"id": "a", "type": "agent_task", "agent_type": "data_processor", "task": "held"},
+        {"id": "c", "type": "condition", "expression": "a.x > 0", "true_steps": ["b"], "false_steps": []},
+        {"id": "b", "type": "transform", "value": {"after": "${a.x}"}}]})");
+    auto other = e.db();
+    auto b_started = [&](const std::string& id) {
+        for (const auto& ev : e.events->of("chainbot.workflow.step.started"))
+            if (ev.at("execution_id").as_string() == id && ev.at("step_id").as_string() == "b") return true;
+        return false;
+    };
+
+    // Runs the workflow with `input`; once step a runs, another connection takes the write lock
+    // and a ends. Returns whether b started while the lock was still held.
+    auto b_started_while_locked = [&](const std::string& input) {
+        {
+            std::lock_guard lock(m);
+            a_may_end = false;
+        }
+        orchestrator::execute_request r;
+        r.input = json::parse(input);
+        const auto id = e.orch->execute(wf, r).id;
+        REQUIRE(eventually([&] { return e.orch->running_count() == 1; }));
+        e.orch->flush();  // the execution's row is committed
+
+        std::mutex lm;
+        std::condition_variable lcv;
+        bool locked = false, unlock = false;
+        std::thread holder([&] {
+            other->in_transaction([&](store::transaction&) {
+                std::unique_lock lock(lm);
+                locked = true;
+                lcv.notify_all();
+                lcv.wait_for(lock, std::chrono::seconds(20), [&] { return unlock; });
+            });
+        });
+        {
+            std::unique_lock lock(lm);
+            REQUIRE(lcv.wait_for(lock, std::chrono::seconds(10), [&] { return locked; }));
+        }
+        {
+            std::lock_guard lock(m);
+            a_may_end = true;
+        }
+        cv.notify_all();
+        const bool started = eventually([&] { return b_started(id); }, std::chrono::milliseconds(1500));
+        {
+            std::lock_guard lock(lm);
+            unlock = true;
+        }
+        lcv.notify_all();
+        holder.join();
+        const auto outcome = e.orch->wait(id, std::chrono::seconds(30));
+        REQUIRE(outcome);
+        CHECK(outcome->status == "completed");
+        CHECK(outcome->output.at("b").at("after") == 1);
+        e.orch->flush();
+        const auto runs = e.history(id);
+        CHECK(runs.size() == 3);  // a, c and b, all stored in the end
+        return started;
+    };
+    CHECK(b_started_while_locked(R"({"n": 1})"));
+    CHECK_FALSE(b_started_while_locked(R"({"password": "hunter2222"})"));  // a secret-named input field
 }
 
 TEST_CASE("a step timeout cancels the step (the task sees it) and fails the execution", "[orchestrator][engine]") {
