@@ -291,8 +291,8 @@ std::future<void> execution_runner::shutdown() {
     return future;
 }
 
-void execution_runner::lose() {
-    boost::asio::post(strand_, [self = shared_from_this()] {
+void execution_runner::lose(std::string why) {
+    boost::asio::post(strand_, [self = shared_from_this(), why = std::move(why)] {
         if (self->lost_) return;
         self->lost_ = true;
         self->finished_ = true;  // nothing more is dispatched or written
@@ -302,10 +302,12 @@ void execution_runner::lose() {
             if (s.timer) s.timer->cancel();
             ++s.token;
         }
-        if (self->env_.rt)
+        if (self->env_.rt && why.empty())
             self->env_.rt->log().warning("orchestrator", "execution {}: another instance claimed it (lease generation {} "
                                                       "is stale); stopped here without writing",
                                       self->record_.id, self->record_.lease_generation);
+        else if (self->env_.rt)
+            self->env_.rt->log().warning("orchestrator", "execution {}: {}; stopped here without writing", self->record_.id, why);
         if (self->on_lost_) self->on_lost_();
     });
 }
@@ -413,9 +415,29 @@ void execution_runner::dispatch(std::size_t i) {
         row.id = run_id_of(exec_id, step_id, s.attempt);
         s.run_id = row.id;
         if (const auto* in = s.def->raw.if_contains("input")) row.input = json::serialize(masked(*in));
+        if (unstored_) {
+            // The execution's row is not stored yet: this step acts only once its marker (queued
+            // behind that row) committed. If the row fails, so does the marker, and it never runs.
+            publish_step("chainbot.workflow.step.started", i, {{"attempt", s.attempt}});
+            const auto token = s.token;
+            ++awaiting_;
+            return persist([row](store::transaction& tx) { tx.step_runs().create(row); },
+                           [self = shared_from_this(), i, token] {
+                               --self->awaiting_;
+                               if (!self->finished_ && self->steps_[i].token == token &&
+                                   self->steps_[i].status == state::running)
+                                   self->run_started_step(i);
+                               else self->check_done();
+                           });
+        }
         persist_detached([row](store::transaction& tx) { tx.step_runs().create(row); });
     }
     publish_step("chainbot.workflow.step.started", i, {{"attempt", s.attempt}});
+    run_started_step(i);
+}
+
+void execution_runner::run_started_step(std::size_t i) {
+    auto& s = steps_[i];
     if (s.def->timeout) {
         s.timer = std::make_unique<boost::asio::steady_timer>(strand_, *s.def->timeout);
         const auto token = s.token;
@@ -767,6 +789,7 @@ void execution_runner::send(std::shared_ptr<pending_transition> p) {
 
 void execution_runner::on_committed(const std::shared_ptr<pending_transition>& p) {
     --in_writer_;
+    unstored_ = false;  // written behind the execution's row: that row is stored too
     if (retrying_ == p->seq) {
         // The retried head went through: the next one in line, at once.
         retry_delay_ = std::chrono::milliseconds(0);

@@ -48,8 +48,14 @@ public:
     /// @brief Scale-out: called (once, on the strand) when a transition was refused because
     /// another instance claimed the execution; the runner has stopped without writing.
     void on_lost(std::function<void()> f) { on_lost_ = std::move(f); }
-    /// @brief Stops like shutdown() and reports on_lost (the lease was lost).
-    void lose();
+    /// @brief Stops like shutdown() and reports on_lost: the lease was lost, or (`why`) the
+    /// execution's row could not be stored.
+    void lose(std::string why = {});
+    /// @brief Before start(): the execution's row is still being written (queued ahead of this
+    /// runner's transitions on the same writer). Until one of its own writes committed, a step
+    /// that acts on the world (in-flight marker) runs only once its marker, and so the row,
+    /// committed: if the row cannot be stored, nothing ran but pure steps.
+    void row_pending() { unstored_ = true; }
     const std::string& id() const noexcept { return record_.id; }
     /// @brief The fencing token this runner holds (the execution's lease_generation when claimed).
     std::int64_t generation() const noexcept { return record_.lease_generation; }
@@ -79,6 +85,7 @@ private:
     void apply_history(std::vector<store::step_run>& history);
     void schedule();
     void dispatch(std::size_t i);
+    void run_started_step(std::size_t i);  // the step's body (and its timeout), once dispatched
     void on_result(std::size_t i, std::uint64_t token, step_result r);
     void on_step_failed(std::size_t i);
     void finish_step(std::size_t i);
@@ -136,6 +143,7 @@ private:
     std::function<void(execution_outcome)> on_finished_;
     std::function<void()> on_lost_;
     bool lost_ = false;
+    bool unstored_ = false;  // on the strand: the execution's own row has not committed yet (row_pending)
     std::size_t completed_ = 0;  // steps in state completed (they never leave it)
     std::size_t awaiting_ = 0;   // step ends whose commit the runner waits for (then go on)
     std::shared_ptr<write_order> order_;  // shared with the transitions in the writer's queue

@@ -375,6 +375,7 @@ void orchestrator::execute_async(const std::string& workflow_id, const execute_r
         ne.lease_ms = seconds_ms(rt_->settings()->cluster.lease_seconds).count();
         ne.status = execution_status::running;
     }
+    if (owned && !ne.idempotency_key && start_before_stored(ne, def, on_started, on_done)) return;
     auto created = std::make_shared<store::created_execution>();
     auto after = std::make_shared<std::function<void(std::exception_ptr)>>(
         [this, def, owned, created, on_started = std::move(on_started),
@@ -427,6 +428,67 @@ void orchestrator::execute_async(const std::string& workflow_id, const execute_r
         error = std::current_exception();
     }
     (*after)(error);
+}
+
+// A new execution on a slot of its own, without an idempotency key (which could name an
+// existing execution instead), starts while its row is still in the writer's queue: its
+// transitions queue behind that row on the same writer, so none commits before it, and until
+// one did, a step that acts on the world waits for its own in-flight marker to commit
+// (execution_runner::row_pending). Pure steps run ahead, so that the row's commit and the
+// execution's first steps overlap instead of following one another. The caller hears of the
+// execution once the row committed; if it cannot be stored, the runner stops without having
+// acted and the caller gets the error. Returns false (nothing done) while stopping.
+bool orchestrator::start_before_stored(store::new_execution& ne, const std::shared_ptr<const workflow_definition>& def,
+                                       started_callback& on_started, std::function<void(execution_outcome)>& on_done) {
+    std::lock_guard lock(mutex_);
+    if (!accepting_ || !writer_) return false;
+    store::execution record;
+    record.id = ne.id = store::new_uuid();
+    record.workflow_id = ne.workflow_id;
+    record.workflow_version = ne.workflow_version.value_or(0);
+    record.status = execution_status::running;
+    record.input = ne.input;
+    record.owner_instance = ne.owner_instance;
+    record.created_at = record.updated_at = store::now();
+    record.started_at = record.created_at;
+    record.deadline_at = ne.deadline_at;
+    record.lease_generation = 1;  // as create() stores a claimed execution
+    auto started = std::make_shared<started_callback>(std::move(on_started));
+    const bool queued = writer_->submit(
+        [ne](store::transaction& tx) { tx.executions().create(ne); },
+        [this, record, started](std::exception_ptr error) {
+            boost::asio::post(rt_->io(), [this, record, started, error] {
+                auto& on_started = *started;
+                if (error) {
+                    std::shared_ptr<execution_runner> runner;
+                    {
+                        std::lock_guard lock(mutex_);
+                        waiters_.erase(record.id);  // the caller hears of the error below instead
+                        if (auto it = running_.find(record.id); it != running_.end()) runner = it->second;
+                    }
+                    if (runner) {
+                        std::string why = "its row could not be stored";
+                        try {
+                            std::rethrow_exception(error);
+                        } catch (const std::exception& e) {
+                            why += fmt::format(" ({})", e.what());
+                        } catch (...) {
+                        }
+                        runner->lose(why);
+                    }
+                    return on_started({}, error);
+                }
+                on_started(record, nullptr);
+            });
+        });
+    if (!queued) {  // the writer's queue is full: the usual way (written here)
+        on_started = std::move(*started);
+        return false;
+    }
+    --starting_;
+    if (on_done) waiters_[record.id].push_back(std::move(on_done));
+    launch({record, def, true, {}, false, true, true});
+    return true;
 }
 
 // What follows the commit of a new durable execution's row: its start (when this instance
@@ -559,6 +621,7 @@ void orchestrator::launch(queued q) {
         it->second->lose();
     }
     running_[q.record.id] = runner;
+    if (q.row_pending) runner->row_pending();
     runner->on_lost([this, id = q.record.id, key] { on_lost(id, key); });
     runner->start([this, key](execution_outcome o) { on_finished(o, key); }, q.begun);
 }
@@ -906,7 +969,9 @@ void orchestrator::heartbeat_pass() {
         if (it == runners.end()) continue;
         try {
             auto e = database->executions().get(id);
-            if (e && store::is_terminal(e->status)) continue;  // finished meanwhile
+            // Finished meanwhile, or not stored yet (started while its row is being written:
+            // a row that fails stops its runner there).
+            if (!e || store::is_terminal(e->status)) continue;
         } catch (const std::exception&) {
         }
         it->second->lose();

@@ -178,6 +178,7 @@ private:
         std::vector<store::step_run> history;
         bool paused = false;  // paused while queued: stays in line without starting
         bool begun = false;   // created running and claimed by this instance (execute)
+        bool row_pending = false;  // begun, with its row still in the writer's queue (execute_async)
     };
     struct cached_definition {
         int version = 0;
@@ -188,6 +189,8 @@ private:
     /// Throws the refusals. `holds_slot`: the execution starts at once on a slot it reserved
     /// (starting_), so no queue bound applies and the store's queue is not read.
     void check_admission(const execute_request& request, bool ephemeral, bool holds_slot = false);
+    bool start_before_stored(store::new_execution& ne, const std::shared_ptr<const workflow_definition>& def,
+                             started_callback& on_started, std::function<void(execution_outcome)>& on_done);
     store::execution on_created(const store::created_execution& created, const std::shared_ptr<const workflow_definition>& def,
                                 bool owned, std::function<void(execution_outcome)> on_done);
     void admit(queued q);

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <thread>
 
@@ -211,6 +212,80 @@ TEST_CASE("a compute task's run is written once, when it ends, and a blocking ta
     CHECK(pure_writes >= 3);  // the execution, its two step runs, its end
 }
 
+namespace {
+
+// A remote API on loopback that counts the calls it answers (an api_call step acts on it).
+struct counting_api {
+    boost::asio::io_context io;
+    http::router r;
+    std::atomic<int> calls{0};
+    std::unique_ptr<http::server> srv;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard = boost::asio::make_work_guard(io);
+    std::thread t;
+    counting_api() {
+        r.add("POST", "/act", [this](http::request&, http::responder respond) {
+            ++calls;
+            respond(http::response::json(200, R"({"done": true})"));
+        });
+        srv = std::make_unique<http::server>(io, r);
+        srv->listen("127.0.0.1", 0);
+        t = std::thread([this] { io.run(); });
+    }
+    ~counting_api() {
+        srv->stop();
+        guard.reset();
+        t.join();
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(srv->port()) + "/act"; }
+};
+
+// Keeps SQLite's write lock from another connection (a transaction left open) until release()
+// or destruction: the module's commits wait meanwhile.
+class write_lock_holder {
+public:
+    explicit write_lock_holder(std::shared_ptr<store::database> db) : db_(std::move(db)) {
+        t_ = std::thread([this] {
+            db_->in_transaction([this](store::transaction&) {
+                std::unique_lock lock(m_);
+                locked_ = true;
+                cv_.notify_all();
+                cv_.wait_for(lock, std::chrono::seconds(20), [this] { return release_; });
+            });
+        });
+        std::unique_lock lock(m_);
+        cv_.wait_for(lock, std::chrono::seconds(10), [this] { return locked_; });
+    }
+    ~write_lock_holder() { release(); }
+    bool locked() {
+        std::lock_guard lock(m_);
+        return locked_;
+    }
+    void release() {
+        {
+            std::lock_guard lock(m_);
+            release_ = true;
+        }
+        cv_.notify_all();
+        if (t_.joinable()) t_.join();
+    }
+
+private:
+    std::shared_ptr<store::database> db_;
+    std::mutex m_;
+    std::condition_variable cv_;
+    bool locked_ = false, release_ = false;
+    std::thread t_;
+};
+
+std::string pure_then_act(const std::string& url) {
+    return R"({"name": "pure then act", "steps": [
+        {"id": "t", "type": "transform", "value": {"n": "${input.n}"}},
+        {"id": "act", "type": "api_call", "method": "POST", "url": ")" + url + R"(", "body": {"n": "${t.n}"},
+         "retry": {"max_attempts": 1}}]})";
+}
+
+}  // namespace
+
 // A condition's branch runs before the condition's row commits when the execution holds no
 // secret (a crash computes it again to the same branch); with a secret (stored masked) the
 // branch waits for that commit. The commit is held back by a transaction of another
@@ -222,9 +297,11 @@ TEST_CASE("a condition's branch starts before its commit unless the execution ho
     std::mutex m;
     std::condition_variable cv;
     bool a_may_end = false;
+    std::atomic<int> a_runs{0};
     e.orch->tasks().add(
         "data_processor", "held",
         [&](const orchestrator::task_call&) -> json::value {
+            ++a_runs;
             std::unique_lock lock(m);
             cv.wait_for(lock, std::chrono::seconds(20), [&] { return a_may_end; });
             return json::object{{"x", 1}};
@@ -251,37 +328,21 @@ TEST_CASE("a condition's branch starts before its commit unless the execution ho
         }
         orchestrator::execute_request r;
         r.input = json::parse(input);
-        const auto id = e.orch->execute(wf, r).id;
-        REQUIRE(eventually([&] { return e.orch->running_count() == 1; }));
-        e.orch->flush();  // the execution's row is committed
+        const int a_before = a_runs.load();
+        const auto id = e.orch->execute(wf, r).id;  // returns once the execution's row committed
+        // Step a runs: its agent was spawned and recorded working (store writes of their own).
+        REQUIRE(eventually([&] { return a_runs.load() > a_before; }));
+        e.orch->flush();
 
-        std::mutex lm;
-        std::condition_variable lcv;
-        bool locked = false, unlock = false;
-        std::thread holder([&] {
-            other->in_transaction([&](store::transaction&) {
-                std::unique_lock lock(lm);
-                locked = true;
-                lcv.notify_all();
-                lcv.wait_for(lock, std::chrono::seconds(20), [&] { return unlock; });
-            });
-        });
-        {
-            std::unique_lock lock(lm);
-            REQUIRE(lcv.wait_for(lock, std::chrono::seconds(10), [&] { return locked; }));
-        }
+        write_lock_holder held(other);
+        REQUIRE(held.locked());
         {
             std::lock_guard lock(m);
             a_may_end = true;
         }
         cv.notify_all();
         const bool started = eventually([&] { return b_started(id); }, std::chrono::milliseconds(1500));
-        {
-            std::lock_guard lock(lm);
-            unlock = true;
-        }
-        lcv.notify_all();
-        holder.join();
+        held.release();
         const auto outcome = e.orch->wait(id, std::chrono::seconds(30));
         REQUIRE(outcome);
         CHECK(outcome->status == "completed");
@@ -293,6 +354,88 @@ TEST_CASE("a condition's branch starts before its commit unless the execution ho
     };
     CHECK(b_started_while_locked(R"({"n": 1})"));
     CHECK_FALSE(b_started_while_locked(R"({"password": "hunter2222"})"));  // a secret-named input field
+}
+
+
+// A new execution on a free slot starts while its row is still queued for the writer: its pure
+// steps run ahead, and a step that acts on the world waits until its in-flight marker, queued
+// behind that row, committed. The commit is held back by another connection that keeps
+// SQLite's write lock.
+TEST_CASE("a new execution runs its pure steps while its row is written and acts only once it is stored",
+          "[orchestrator][engine][durability]") {
+    counting_api api;
+    engine e;
+    http::http_client client(e.module.get_runtime()->io());
+    e.orch->set_http_client(&client);
+    e.start();
+    const auto wf = e.create(pure_then_act(api.url()));
+    REQUIRE(e.run(wf, R"({"n": 0})").status == "completed");  // warm: definition cached, pools open
+    REQUIRE(api.calls == 1);
+
+    write_lock_holder held(e.db());
+    REQUIRE(held.locked());
+    const auto completed_before = e.events->of("chainbot.workflow.step.completed").size();
+    auto started = std::async(std::launch::async, [&] {
+        orchestrator::execute_request r;
+        r.input = json::parse(R"({"n": 7})");
+        return e.orch->execute(wf, r);  // returns once the row committed
+    });
+    // The pure step t completes although nothing can be stored; act does not call out.
+    const bool t_ran = eventually([&] { return e.events->of("chainbot.workflow.step.completed").size() > completed_before; },
+                                  std::chrono::seconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const int calls_while_locked = api.calls.load();
+    const bool answered_while_locked = started.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    held.release();
+    CHECK(t_ran);
+    CHECK(calls_while_locked == 1);       // act waited for the row
+    CHECK_FALSE(answered_while_locked);  // the caller hears of the execution once it is stored
+    const auto record = started.get();
+    const auto outcome = e.orch->wait(record.id, std::chrono::seconds(30));
+    REQUIRE(outcome);
+    CHECK(outcome->status == "completed");
+    CHECK(api.calls == 2);
+    e.orch->flush();
+    const auto runs = e.history(record.id);
+    REQUIRE(runs.size() == 2);
+    const auto act = std::find_if(runs.begin(), runs.end(), [](const store::step_run& run) { return run.step_id == "act"; });
+    REQUIRE(act != runs.end());
+    CHECK(act->attempt == 1);  // it ran once
+    CHECK(act->status == store::step_status::completed);
+}
+
+// When the new execution's row cannot be stored (here: its workflow was removed from the store
+// behind the orchestrator's back, whose cache still holds the definition), the caller gets the
+// error and the step that acts never runs.
+TEST_CASE("a new execution whose row cannot be stored reports the error and never acts",
+          "[orchestrator][engine][durability]") {
+    counting_api api;
+    engine e;
+    http::http_client client(e.module.get_runtime()->io());
+    e.orch->set_http_client(&client);
+    e.start();
+    const auto wf = e.create(pure_then_act(api.url()));
+    REQUIRE(e.run(wf, R"({"n": 0})").status == "completed");
+    REQUIRE(api.calls == 1);
+    e.db()->workflows().remove(wf);  // the store only: the definition stays cached
+    // The row's write waits for the lock meanwhile step t runs (and act would run, if it could).
+    write_lock_holder held(e.db());
+    REQUIRE(held.locked());
+    const auto completed_before = e.events->of("chainbot.workflow.step.completed").size();
+    auto started = std::async(std::launch::async, [&] {
+        orchestrator::execute_request r;
+        r.input = json::parse(R"({"n": 7})");
+        return e.orch->execute(wf, r);
+    });
+    CHECK(eventually([&] { return e.events->of("chainbot.workflow.step.completed").size() > completed_before; },
+                     std::chrono::seconds(5)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    held.release();
+    CHECK_THROWS(started.get());
+    REQUIRE(eventually([&] { return e.orch->running_count() == 0; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(api.calls == 1);
+    CHECK(e.db()->executions().count({}) == 0);
 }
 
 TEST_CASE("a step timeout cancels the step (the task sees it) and fails the execution", "[orchestrator][engine]") {
