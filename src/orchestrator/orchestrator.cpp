@@ -454,10 +454,11 @@ bool orchestrator::start_before_stored(store::new_execution& ne, const std::shar
     record.deadline_at = ne.deadline_at;
     record.lease_generation = 1;  // as create() stores a claimed execution
     auto started = std::make_shared<started_callback>(std::move(on_started));
+    auto stored = std::make_shared<store::created_execution>();
     const bool queued = writer_->submit(
-        [ne](store::transaction& tx) { tx.executions().create(ne); },
-        [this, record, started](std::exception_ptr error) {
-            boost::asio::post(rt_->io(), [this, record, started, error] {
+        [ne, stored](store::transaction& tx) { *stored = tx.executions().create(ne); },
+        [this, record, started, stored](std::exception_ptr error) {
+            boost::asio::post(rt_->io(), [this, record, started, stored, error] {
                 auto& on_started = *started;
                 if (error) {
                     std::shared_ptr<execution_runner> runner;
@@ -478,7 +479,7 @@ bool orchestrator::start_before_stored(store::new_execution& ne, const std::shar
                     }
                     return on_started({}, error);
                 }
-                on_started(record, nullptr);
+                on_started(std::move(stored->record), nullptr);  // as stored (its own timestamps)
             });
         });
     if (!queued) {  // the writer's queue is full: the usual way (written here)
