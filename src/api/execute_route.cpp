@@ -93,8 +93,8 @@ void read_execute_query(const http::request& req, execute_options& o) {
 void start_execution(api_context& ctx, std::string workflow_id, execute_options options, http::responder respond) {
     auto* orch = &ctx.orch();
     // Both ways, the blocking pool only reads (the definition, the queue's length): a durable
-    // execution's row commits in the group-commit writer, after which an I/O thread answers (or
-    // arms the wait), so no pool thread waits for the commit.
+    // execution's row commits in the group-commit writer, which answers (or arms the wait)
+    // from its own thread, so no pool thread waits for the commit.
     if (!options.wait) {
         auto shared = std::make_shared<http::responder>(std::move(respond));
         auto run = [&ctx, orch, shared, workflow_id, r = std::move(options.request)] {

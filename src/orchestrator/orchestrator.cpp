@@ -399,25 +399,20 @@ void orchestrator::execute_async(const std::string& workflow_id, const execute_r
     // The row goes through the group-commit writer, in the same transaction as other executions'
     // step transitions: a transaction of its own would wait for SQLite's one write lock behind the
     // writer's batches (and they behind it), which bounded durable executions under load. Nothing
-    // waits for that commit: `after` is posted to the I/O threads once it is done. Without the
+    // waits for that commit: `after` runs on the writer's thread once it is done. Without the
     // writer (stopping) or with its queue full, the row is written here, in its own transaction.
     bool queued = false;
     {
         std::lock_guard lock(mutex_);  // stop() resets writer_ only after accepting_ is false
         if (accepting_ && writer_)
-            // What follows the commit (the runner's construction and start, the caller's answer)
-            // runs on the I/O threads: on the writer's thread it held up every later commit.
             queued = writer_->submit([created, ne](store::transaction& tx) { *created = tx.executions().create(ne); },
                                      [this, after](std::exception_ptr e) {
-                                         boost::asio::post(rt_->io(), [this, after, e] {
-                                             try {
-                                                 (*after)(e);
-                                             } catch (const std::exception& ex) {
-                                                 rt_->log().error("orchestrator", "after creating an execution: {}",
-                                                                  ex.what());
-                                             } catch (...) {
-                                             }
-                                         });
+                                         try {
+                                             (*after)(e);
+                                         } catch (const std::exception& ex) {  // never into the writer's loop
+                                             rt_->log().error("orchestrator", "after creating an execution: {}", ex.what());
+                                         } catch (...) {
+                                         }
                                      });
     }
     if (queued) return;
