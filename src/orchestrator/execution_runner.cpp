@@ -323,7 +323,7 @@ bool pure(step_kind k) noexcept {
 }
 
 // Pure steps whose successors need not wait for that write. A condition only when its
-// execution holds no secret (successors_may_run_ahead): computed again after a crash from
+// execution holds no secret (on_result): computed again after a crash from
 // stored outputs, a branch decision is the same one only when those outputs are the ones it
 // read, and secret values are stored masked.
 bool successors_need_not_wait(step_kind k) noexcept { return k == step_kind::transform || k == step_kind::succeed; }

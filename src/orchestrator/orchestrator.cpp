@@ -452,8 +452,10 @@ bool orchestrator::start_before_stored(store::new_execution& ne, const std::shar
     auto stored = std::make_shared<store::created_execution>();
     const bool queued = writer_->submit(
         [ne, stored](store::transaction& tx) { *stored = tx.executions().create(ne); },
+        // On the writer's thread, as for any new execution: a synchronous execute() (a
+        // sub-workflow step starting its child) may be waiting on an I/O thread for this answer.
         [this, record, started, stored](std::exception_ptr error) {
-            boost::asio::post(rt_->io(), [this, record, started, stored, error] {
+            try {
                 auto& on_started = *started;
                 if (error) {
                     std::shared_ptr<execution_runner> runner;
@@ -475,7 +477,10 @@ bool orchestrator::start_before_stored(store::new_execution& ne, const std::shar
                     return on_started({}, error);
                 }
                 on_started(std::move(stored->record), nullptr);  // as stored (its own timestamps)
-            });
+            } catch (const std::exception& ex) {  // never into the writer's loop
+                rt_->log().error("orchestrator", "after creating an execution: {}", ex.what());
+            } catch (...) {
+            }
         });
     if (!queued) {  // the writer's queue is full: the usual way (written here)
         on_started = std::move(*started);
@@ -968,6 +973,8 @@ void orchestrator::heartbeat_pass() {
             // Finished meanwhile, or not stored yet (started while its row is being written:
             // a row that fails stops its runner there).
             if (!e || store::is_terminal(e->status)) continue;
+            // Stored since renew() looked, still this instance's claim: renewed next time.
+            if (e->owner_instance == instance_id_ && e->lease_generation == it->second->generation()) continue;
         } catch (const std::exception&) {
         }
         it->second->lose();

@@ -551,6 +551,31 @@ TEST_CASE("sub-workflows run as executions of their own", "[orchestrator][engine
     CHECK(e.db()->executions().count({child, std::nullopt, std::nullopt}) == 1);
 }
 
+// A sub_workflow step starts its child synchronously on the parent's strand (an I/O thread)
+// and waits for the child's row to be stored: that answer must not need a free I/O thread.
+// Many parents at once would otherwise hold every I/O thread waiting (a version that posted
+// the answer to the I/O threads hung here).
+TEST_CASE("many sub_workflow steps starting their children at once all complete", "[orchestrator][engine]") {
+    engine e(R"("workflow": {"max_concurrent_executions": 64})");
+    e.start();
+    const auto child = e.create(R"({"name": "child", "steps": [{"id": "sq", "type": "transform", "transform_type": "expression", "expression": "input.n * input.n"}]})");
+    const auto parent = e.create(R"({"name": "parent", "steps": [
+        {"id": "call", "type": "sub_workflow", "workflow_id": ")" + child + R"(", "input": {"n": "${input.n}"}},
+        {"id": "result", "type": "transform", "value": "${call.output.sq}"}]})");
+    std::vector<std::string> ids;
+    for (int i = 0; i < 24; ++i) {
+        orchestrator::execute_request r;
+        r.input = json::object{{"n", i}};
+        ids.push_back(e.orch->execute(parent, r).id);
+    }
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const auto out = e.orch->wait(ids[i], std::chrono::seconds(30));
+        REQUIRE(out);
+        CHECK(out->status == "completed");
+        CHECK(out->output.at("result").as_int64() == static_cast<std::int64_t>(i * i));
+    }
+}
+
 TEST_CASE("gpio steps run through the hardware hook with their pin and action", "[orchestrator][engine][gpio]") {
     // The GPIO hardware is a stand-in here (no gpiochip exists on this machine): the hook
     // records the calls the hardware service would receive.
