@@ -302,12 +302,12 @@ void execution_runner::lose(std::string why) {
             if (s.timer) s.timer->cancel();
             ++s.token;
         }
-        if (self->env_.rt && why.empty())
-            self->env_.rt->log().warning("orchestrator", "execution {}: another instance claimed it (lease generation {} "
-                                                      "is stale); stopped here without writing",
-                                      self->record_.id, self->record_.lease_generation);
-        else if (self->env_.rt)
-            self->env_.rt->log().warning("orchestrator", "execution {}: {}; stopped here without writing", self->record_.id, why);
+        if (self->env_.rt)
+            self->env_.rt->log().warning(
+                "orchestrator", "execution {}: {}; stopped here without writing", self->record_.id,
+                why.empty() ? fmt::format("another instance claimed it (lease generation {} is stale)",
+                                          self->record_.lease_generation)
+                            : why);
         if (self->on_lost_) self->on_lost_();
     });
 }
@@ -389,6 +389,7 @@ void execution_runner::dispatch(std::size_t i) {
     const auto step_id = s.def->id;
     s.row_deferred = false;
     s.computes = persisting() && computes_only(env_, *s.def);  // it only changes what is written
+    bool after_marker = false;  // its body runs once its in-flight marker committed (unstored_)
     if (!persisting()) {
         // In memory only: no step-run row, just the key a task may pass on.
         s.idempotency_key = run_key_of(exec_id, step_id, s.attempt);
@@ -415,25 +416,24 @@ void execution_runner::dispatch(std::size_t i) {
         row.id = run_id_of(exec_id, step_id, s.attempt);
         s.run_id = row.id;
         if (const auto* in = s.def->raw.if_contains("input")) row.input = json::serialize(masked(*in));
+        auto marker = [row](store::transaction& tx) { tx.step_runs().create(row); };
         if (unstored_) {
             // The execution's row is not stored yet: this step acts only once its marker (queued
             // behind that row) committed. If the row fails, so does the marker, and it never runs.
-            publish_step("chainbot.workflow.step.started", i, {{"attempt", s.attempt}});
-            const auto token = s.token;
+            after_marker = true;
             ++awaiting_;
-            return persist([row](store::transaction& tx) { tx.step_runs().create(row); },
-                           [self = shared_from_this(), i, token] {
-                               --self->awaiting_;
-                               if (!self->finished_ && self->steps_[i].token == token &&
-                                   self->steps_[i].status == state::running)
-                                   self->run_started_step(i);
-                               else self->check_done();
-                           });
+            persist(std::move(marker), [self = shared_from_this(), i, token = s.token] {
+                --self->awaiting_;
+                const auto& st = self->steps_[i];
+                if (!self->finished_ && st.token == token && st.status == state::running) self->run_started_step(i);
+                else self->check_done();
+            });
+        } else {
+            persist_detached(std::move(marker));
         }
-        persist_detached([row](store::transaction& tx) { tx.step_runs().create(row); });
     }
     publish_step("chainbot.workflow.step.started", i, {{"attempt", s.attempt}});
-    run_started_step(i);
+    if (!after_marker) run_started_step(i);
 }
 
 void execution_runner::run_started_step(std::size_t i) {
