@@ -12,6 +12,17 @@
 #include <string>
 #include <vector>
 
+#ifdef ALEX_OS_JEMALLOC
+// jemalloc's options (host/CMakeLists.txt links it), read at the process's first allocation.
+// Two arenas: the default, four per core, only adds resident memory on a host whose few busy
+// threads (the I/O threads, the store's writer) each keep a thread cache anyway. MALLOC_CONF in
+// the environment overrides this (e.g. MALLOC_CONF=narenas:4,stats_print:true). jemalloc finds
+// it in the dynamic symbol table: exported here and by host/CMakeLists.txt.
+extern "C" {
+__attribute__((visibility("default"))) const char* malloc_conf = "narenas:2";
+}
+#endif
+
 int main(int argc, char** argv) {
     using alex_os::parsed_command;
     parsed_command cmd;

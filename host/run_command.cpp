@@ -4,6 +4,7 @@
 #include "console.hpp"
 #include "event_bus.hpp"
 #include "log_sink.hpp"
+#include "memory_allocator.hpp"
 #include "module_config_builder.hpp"
 #include "module_registry.hpp"
 #include "module_supervisor.hpp"
@@ -105,7 +106,9 @@ int run_command::execute() {
         return fail(e);
     }
     if (modules.size() == 0) log.write(ALEX_LOG_WARNING, "host", "no modules to run");
-    log.write(ALEX_LOG_INFO, "host", fmt::format("running {} module(s); SIGINT or SIGTERM stops", modules.size()));
+    log.write(ALEX_LOG_INFO, "host",
+              fmt::format("running {} module(s), memory allocator: {}; SIGINT or SIGTERM stops", modules.size(),
+                          memory_allocator()));
 
     std::atomic<bool> stop_console{false};
     std::thread console_thread;

@@ -23,7 +23,7 @@ packages=(
   crossbuild-essential-arm64 qemu-user-static
   libboost1.81-dev:arm64 libboost-json1.81-dev:arm64 libboost-filesystem1.81-dev:arm64
   libsoci-dev:arm64 libsqlite3-dev:arm64 libfmt-dev:arm64 libtomlplusplus-dev:arm64
-  libgpiod-dev:arm64 libssl-dev:arm64 libpq5:arm64 libyaml-cpp0.7:arm64
+  libgpiod-dev:arm64 libssl-dev:arm64 libpq5:arm64 libyaml-cpp0.7:arm64 libjemalloc2:arm64
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev libboost-filesystem1.81-dev
   libsoci-dev libtomlplusplus-dev libfmt-dev libgpiod-dev libyaml-cpp-dev catch2
   libsqlite3-dev libpq-dev libssl-dev postgresql
+  libjemalloc2
 )
 # The dashboard's browser tests: Debian's Chromium, and Debian's node and npm only when
 # there is no node at all (one from elsewhere, e.g. NodeSource's nodejs, is kept).

@@ -196,4 +196,12 @@ TEST_CASE("cli.run_stops_cleanly_on_sigterm", "[host][cli]") {
     CHECK(WEXITSTATUS(status) == 0);
     CHECK_THAT(host_test::read_file(out_file), Catch::EndsWith("fake.module.stopped {}\n"));
     CHECK_THAT(host_test::read_file(f.work / "run.err"), Catch::Contains("signal 15 received"));
+    // The allocator the build links (ALEX_OS_JEMALLOC) serves the process, with the options of
+    // host/main.cpp's malloc_conf (which jemalloc only sees if the executable exports it).
+#ifdef ALEX_OS_EXPECT_JEMALLOC
+    CHECK_THAT(host_test::read_file(f.work / "run.err"),
+               Catch::Contains("memory allocator: jemalloc ") && Catch::Contains(", 2 arenas; SIGINT"));
+#else
+    CHECK_THAT(host_test::read_file(f.work / "run.err"), Catch::Contains("memory allocator: the C library's malloc"));
+#endif
 }
