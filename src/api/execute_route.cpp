@@ -92,48 +92,48 @@ void read_execute_query(const http::request& req, execute_options& o) {
 
 void start_execution(api_context& ctx, std::string workflow_id, execute_options options, http::responder respond) {
     auto* orch = &ctx.orch();
-    // Both ways, the blocking pool only reads (the definition, the queue's length): a durable
-    // execution's row commits in the group-commit writer, which answers (or arms the wait)
-    // from its own thread, so no pool thread waits for the commit.
+    // Started here, on the I/O thread, when that touches nothing of the store on this thread
+    // (orchestrator::try_execute_now: the definition cached, a free slot, the row going through
+    // the group-commit writer, or ephemeral); otherwise on the blocking pool, which may read
+    // (the definition, the queue's length) or write the row itself when the writer cannot.
+    // Either way, a durable execution's commit is answered on the writer's thread (the 202,
+    // or the wait armed), so no thread waits for it.
+    orchestrator::orchestrator::started_callback on_started;
+    std::function<void(orchestrator::execution_outcome)> on_done;
+    std::function<void(http::response)> fail;
     if (!options.wait) {
         auto shared = std::make_shared<http::responder>(std::move(respond));
-        auto run = [&ctx, orch, shared, workflow_id, r = std::move(options.request)] {
-            const auto answer = [&ctx, shared](store::execution record, std::exception_ptr error) {
-                (*shared)(error ? error_response(error, &ctx.rt.log())
-                                : http::response::json(202, json::serialize(accepted(record))));
-            };
-            try {
-                orch->execute_async(workflow_id, r, answer);
-            } catch (...) {
-                answer({}, std::current_exception());
-            }
+        on_started = [&ctx, shared](store::execution record, std::exception_ptr error) {
+            (*shared)(error ? error_response(error, &ctx.rt.log())
+                            : http::response::json(202, json::serialize(accepted(record))));
         };
-        if (!ctx.rt.post_blocking(std::move(run))) (*shared)(busy_response());
-        return;
+        fail = [shared](http::response r) { (*shared)(std::move(r)); };
+    } else {
+        // Waiting holds no thread: the outcome arrives through on_done, the timeout through a timer.
+        auto wait = std::make_shared<pending_wait>(ctx.rt, ctx.waits, std::move(respond), workflow_id,
+                                                   [&ctx] { return ctx.db(); });
+        if (!ctx.waits.add(wait)) return wait->fail(busy_response());  // the API is stopping
+        on_started = [&ctx, wait, timeout = options.timeout](store::execution record, std::exception_ptr error) {
+            if (error) return wait->fail(error_response(error, &ctx.rt.log()));
+            wait->arm(record.id, std::string(store::to_string(record.status)), timeout);
+        };
+        on_done = [wait](orchestrator::execution_outcome outcome) { wait->finish(std::move(outcome)); };
+        fail = [wait](http::response r) { wait->fail(std::move(r)); };
     }
-    // Waiting holds no thread: the outcome arrives through on_done, the timeout through a timer.
-    auto wait = std::make_shared<pending_wait>(ctx.rt, ctx.waits, std::move(respond), workflow_id,
-                                               [&ctx] { return ctx.db(); });
-    if (!ctx.waits.add(wait)) return wait->fail(busy_response());  // the API is stopping
-    // In memory with the definition cached, starting it blocks on nothing: no hop to the
-    // blocking pool (and back) for what takes microseconds.
-    const bool inline_start = orch->executes_in_memory(workflow_id, options.request);
-    auto run = [&ctx, orch, wait, workflow_id, o = std::move(options)] {
-        const auto timeout = o.timeout;
+    try {
+        if (orch->try_execute_now(workflow_id, options.request, on_started, on_done)) return;
+    } catch (...) {
+        return fail(error_response(std::current_exception(), &ctx.rt.log()));
+    }
+    auto run = [&ctx, orch, fail, workflow_id = std::move(workflow_id), request = std::move(options.request),
+                on_started = std::move(on_started), on_done = std::move(on_done)]() mutable {
         try {
-            orch->execute_async(
-                workflow_id, o.request,
-                [&ctx, wait, timeout](store::execution record, std::exception_ptr error) {
-                    if (error) return wait->fail(error_response(error, &ctx.rt.log()));
-                    wait->arm(record.id, std::string(store::to_string(record.status)), timeout);
-                },
-                [wait](orchestrator::execution_outcome outcome) { wait->finish(std::move(outcome)); });
+            orch->execute_async(workflow_id, request, std::move(on_started), std::move(on_done));
         } catch (...) {
-            wait->fail(error_response(std::current_exception(), &ctx.rt.log()));
+            fail(error_response(std::current_exception(), &ctx.rt.log()));
         }
     };
-    if (inline_start) return run();
-    if (!ctx.rt.post_blocking(std::move(run))) wait->fail(busy_response());
+    if (!ctx.rt.post_blocking(std::move(run))) fail(busy_response());
 }
 
 void add_execute_route(api_context& ctx) {

@@ -279,13 +279,6 @@ orchestrator::cached_definition orchestrator::latest_definition(const std::strin
 
 // ---- executions ----------------------------------------------------------------------
 
-bool orchestrator::executes_in_memory(const std::string& workflow_id, const execute_request& request) const {
-    // queue = false reads the store's queue count (check_admission).
-    if (!request.queue) return false;
-    const auto hit = definitions_.peek({workflow_id, latest_version});
-    return hit && request.ephemeral.value_or(hit->def->ephemeral);
-}
-
 store::execution orchestrator::execute(const std::string& workflow_id, const execute_request& request,
                                        std::function<void(execution_outcome)> on_done) {
     auto started = std::make_shared<std::promise<store::execution>>();
@@ -302,13 +295,32 @@ store::execution orchestrator::execute(const std::string& workflow_id, const exe
 
 void orchestrator::execute_async(const std::string& workflow_id, const execute_request& request,
                                  started_callback on_started, std::function<void(execution_outcome)> on_done) {
+    start_execution(workflow_id, request, on_started, on_done, true);
+}
+
+bool orchestrator::try_execute_now(const std::string& workflow_id, const execute_request& request,
+                                   started_callback& on_started, std::function<void(execution_outcome)>& on_done) {
+    return start_execution(workflow_id, request, on_started, on_done, false);
+}
+
+// With `may_block` false, every way that would read or write the store on this thread returns
+// false before anything was done (or after undoing the slot's reservation): a definition not
+// cached, "queue": false (check_admission reads the store's queue), an idempotency key (which may
+// name a stored execution), no free slot (check_admission reads the queue's length), the writer
+// stopping or its queue full (the row would be written here).
+bool orchestrator::start_execution(const std::string& workflow_id, const execute_request& request,
+                                   started_callback& on_started, std::function<void(execution_outcome)>& on_done,
+                                   bool may_block) {
     {
         std::lock_guard lock(mutex_);
         if (!accepting_) throw orchestrator_error(503, "unavailable", "the orchestrator is not running");
     }
     if (!request.input.is_object())
         throw orchestrator_error(400, "validation_error", "execution input must be a JSON object");
-    const auto latest = latest_definition(workflow_id);
+    if (!may_block && !request.queue) return false;
+    std::optional<cached_definition> cached;
+    if (!may_block && !(cached = definitions_.get({workflow_id, latest_version}))) return false;
+    const auto latest = cached ? std::move(*cached) : latest_definition(workflow_id);
     const auto& def = latest.def;
 
     store::new_execution ne;
@@ -341,8 +353,10 @@ void orchestrator::execute_async(const std::string& workflow_id, const execute_r
             waiters_[record.id].push_back(std::move(on_done));
         }
         admit({record, def, false, {}});
-        return on_started(std::move(record), nullptr);
+        on_started(std::move(record), nullptr);
+        return true;
     }
+    if (!may_block && ne.idempotency_key) return false;
     // A free slot here and nothing older waiting in the store: created already claimed by this
     // instance and running, and started at once, with no claim round trip through the store.
     // The slot is held (starting_) while the row is written, so concurrent requests cannot
@@ -357,6 +371,7 @@ void orchestrator::execute_async(const std::string& workflow_id, const execute_r
             }
         }
     }
+    if (!may_block && !owned) return false;
     // An execution that starts at once on a slot of its own waits in no queue: neither the
     // queue's bound nor the slots' can refuse it, so only one that would wait reads the store's
     // queue length (a store read on every request, a tenth of a durable request's CPU).
@@ -375,7 +390,13 @@ void orchestrator::execute_async(const std::string& workflow_id, const execute_r
         ne.lease_ms = seconds_ms(rt_->settings()->cluster.lease_seconds).count();
         ne.status = execution_status::running;
     }
-    if (owned && !ne.idempotency_key && start_before_stored(ne, def, on_started, on_done)) return;
+    if (owned && !ne.idempotency_key && start_before_stored(ne, def, on_started, on_done)) return true;
+    if (!may_block) {
+        std::lock_guard lock(mutex_);
+        --starting_;
+        pump();
+        return false;
+    }
     auto created = std::make_shared<store::created_execution>();
     auto after = std::make_shared<std::function<void(std::exception_ptr)>>(
         [this, def, owned, created, on_started = std::move(on_started),
@@ -415,7 +436,7 @@ void orchestrator::execute_async(const std::string& workflow_id, const execute_r
                                          }
                                      });
     }
-    if (queued) return;
+    if (queued) return true;
     std::exception_ptr error;
     try {
         *created = db()->executions().create(ne);
@@ -423,6 +444,7 @@ void orchestrator::execute_async(const std::string& workflow_id, const execute_r
         error = std::current_exception();
     }
     (*after)(error);
+    return true;
 }
 
 // A new execution on a slot of its own, without an idempotency key (which could name an

@@ -120,10 +120,14 @@ public:
     /// by execute().
     void execute_async(const std::string& workflow_id, const execute_request& request, started_callback on_started,
                        std::function<void(execution_outcome)> on_done = {});
-    /// @brief True when execute() would not touch the store for this request: the latest
-    /// definition is cached, the execution is ephemeral and may queue. Such a call may run on
-    /// an I/O thread.
-    bool executes_in_memory(const std::string& workflow_id, const execute_request& request) const;
+    /// @brief execute_async() on a thread that must not block (an I/O thread): starts the
+    /// execution when that reads and writes nothing of the store here (the latest definition is
+    /// cached; ephemeral, or durable on a free slot without an idempotency key, its row going
+    /// through the group-commit writer) and returns true. Otherwise returns false having done
+    /// nothing, the callbacks left with the caller: call execute_async() where blocking is fine.
+    /// Refusals are thrown as by execute_async().
+    bool try_execute_now(const std::string& workflow_id, const execute_request& request, started_callback& on_started,
+                         std::function<void(execution_outcome)>& on_done);
     void cancel(const std::string& execution_id);
     void pause(const std::string& execution_id);
     void resume(const std::string& execution_id);
@@ -189,6 +193,9 @@ private:
     /// Throws the refusals. `holds_slot`: the execution starts at once on a slot it reserved
     /// (starting_), so no queue bound applies and the store's queue is not read.
     void check_admission(const execute_request& request, bool ephemeral, bool holds_slot = false);
+    /// execute_async(), or with `may_block` false try_execute_now() (false: nothing done).
+    bool start_execution(const std::string& workflow_id, const execute_request& request, started_callback& on_started,
+                         std::function<void(execution_outcome)>& on_done, bool may_block);
     bool start_before_stored(store::new_execution& ne, const std::shared_ptr<const workflow_definition>& def,
                              started_callback& on_started, std::function<void(execution_outcome)>& on_done);
     store::execution on_created(const store::created_execution& created, const std::shared_ptr<const workflow_definition>& def,

@@ -87,7 +87,7 @@ TEST_CASE("an ephemeral execute request keeps the execution out of the store", "
     CHECK(bad.body.find("$.ephemeral") != std::string::npos);
 }
 
-TEST_CASE("an ephemeral execution of a cached workflow starts without the blocking pool", "[api][execute]") {
+TEST_CASE("an execution of a cached workflow on a free slot starts without the blocking pool", "[api][execute]") {
     api_fixture f;
     f.start();
     const auto id = f.create(sum_workflow);
@@ -104,7 +104,10 @@ TEST_CASE("an ephemeral execution of a cached workflow starts without the blocki
         }));
     struct let_go {
         std::promise<void>& p;
-        ~let_go() { p.set_value(); }
+        bool released = false;
+        ~let_go() {
+            if (!released) p.set_value();
+        }
     } guard{release};
     REQUIRE(eventually([&] { return holding.load() == int(chainbot::runtime::blocking_threads); }));
     auto r = f.post(path, R"({"a": 20, "b": 22})");
@@ -112,10 +115,62 @@ TEST_CASE("an ephemeral execution of a cached workflow starts without the blocki
     REQUIRE(r.status == 200);
     CHECK(r.json().at("status") == "completed");
     CHECK(r.json().at("output").at("sum") == 42);
-    CHECK(f.orch->executes_in_memory(id, {.ephemeral = true}));
-    CHECK_FALSE(f.orch->executes_in_memory(id, {}));                      // the workflow itself is durable
-    CHECK_FALSE(f.orch->executes_in_memory(id, {.ephemeral = true, .queue = false}));  // reads the store's queue
-    CHECK_FALSE(f.orch->executes_in_memory("no-such-workflow", {.ephemeral = true}));  // not cached: the store is read
+    // Durable too: its row goes through the group-commit writer, which answers.
+    const auto durable = "/api/chainbot/workflows/" + id + "/execute?wait=true&timeout_ms=5000";
+    auto durable_run = std::async(std::launch::async, [&] { return f.post(durable, R"({"a": 2, "b": 3})"); });
+    if (durable_run.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+        release.set_value();  // the request waits for the pool: let it go, and fail
+        guard.released = true;
+        durable_run.wait();
+        FAIL("a durable execution of a cached workflow on a free slot waited for the blocking pool");
+    }
+    r = durable_run.get();
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    CHECK(r.json().at("status") == "completed");
+    CHECK(r.json().at("output").at("sum") == 5);
+    const std::string stored(r.json().at("execution_id").as_string());
+    CHECK(f.orch->db()->executions().get(stored)->status == chainbot::store::execution_status::completed);
+    r = f.post("/api/chainbot/workflows/" + id + "/execute", R"({"a": 2, "b": 3})");  // 202, without the wait
+    REQUIRE(r.status == 202);
+    // What would read the store waits for the pool (held): an idempotency key, which may name
+    // a stored execution, and "queue": false, which reads the queue's length.
+    auto keyed = std::async(std::launch::async, [&] { return f.post(durable, R"({"a": 1, "b": 1})", {{"Idempotency-Key", "k1"}}); });
+    auto no_queue = std::async(std::launch::async, [&] { return f.post(durable + "&queue=false", R"({"a": 1, "b": 1})"); });
+    CHECK(keyed.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
+    CHECK(no_queue.wait_for(std::chrono::milliseconds(10)) == std::future_status::timeout);
+    release.set_value();
+    guard.released = true;
+    CHECK(keyed.get().status == 200);
+    CHECK(no_queue.get().status == 200);
+}
+
+// try_execute_now does nothing, and leaves the callbacks with its caller, wherever starting
+// would read or write the store on the calling thread.
+TEST_CASE("try_execute_now starts only what touches no store on the calling thread", "[api][execute]") {
+    api_fixture f;
+    f.start();
+    const auto id = f.create(sum_workflow);
+    std::atomic<int> called{0};
+    chainbot::orchestrator::orchestrator::started_callback on_started = [&](chainbot::store::execution, std::exception_ptr) { ++called; };
+    std::function<void(chainbot::orchestrator::execution_outcome)> on_done = [&](chainbot::orchestrator::execution_outcome) { ++called; };
+    const auto reads = f.orch->db()->stats().reads;
+    CHECK_FALSE(f.orch->try_execute_now(id, {.input = json::object{{"a", 1}}}, on_started, on_done));  // not cached yet
+    CHECK(f.orch->db()->stats().reads == reads);
+    REQUIRE(f.post("/api/chainbot/workflows/" + id + "/execute?wait=true", R"({"a": 1, "b": 1})").status == 200);
+    CHECK_FALSE(f.orch->try_execute_now(id, {.input = json::object{}, .idempotency_key = "k"}, on_started, on_done));
+    CHECK_FALSE(f.orch->try_execute_now(id, {.input = json::object{}, .queue = false}, on_started, on_done));
+    CHECK_FALSE(f.orch->try_execute_now(id, {.input = json::object{}, .ephemeral = true, .queue = false}, on_started, on_done));
+    CHECK(called == 0);
+    CHECK(on_started);
+    CHECK(on_done);
+    std::promise<chainbot::orchestrator::execution_outcome> outcome;
+    on_done = [&](chainbot::orchestrator::execution_outcome o) { outcome.set_value(std::move(o)); };
+    REQUIRE(f.orch->try_execute_now(id, {.input = json::object{{"a", 4}, {"b", 5}}}, on_started, on_done));
+    auto done = outcome.get_future();
+    REQUIRE(done.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    CHECK(done.get().status == "completed");
+    CHECK(eventually([&] { return called == 1; }));  // on_started, once the row committed
 }
 
 TEST_CASE("execute without wait answers 202 with the execution at once", "[api][execute]") {
