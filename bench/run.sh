@@ -107,6 +107,10 @@ wrk_median() {
   echo "MACHINE node $(node --version)"
   echo "MACHINE node_red $(node -p "require('$bench/node-red/node_modules/node-red/package.json').version")"
   echo "MACHINE wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+  case "$(ldd "$build/bin/alex_os")" in
+    *libjemalloc*) echo "MACHINE allocator jemalloc (alex_os is linked with libjemalloc2)" ;;
+    *) echo "MACHINE allocator the C library's malloc" ;;
+  esac
   echo "MACHINE commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- src include || echo ' + uncommitted changes')"
 } | tee -a "$raw"
 
