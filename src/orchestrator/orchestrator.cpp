@@ -319,7 +319,11 @@ bool orchestrator::start_execution(const std::string& workflow_id, const execute
         throw orchestrator_error(400, "validation_error", "execution input must be a JSON object");
     if (!may_block && !request.queue) return false;
     std::optional<cached_definition> cached;
-    if (!may_block && !(cached = definitions_.get({workflow_id, latest_version}))) return false;
+    if (!may_block) {
+        // A miss is counted once, by execute_async's lookup that follows.
+        if (!definitions_.peek({workflow_id, latest_version})) return false;
+        if (!(cached = definitions_.get({workflow_id, latest_version}))) return false;
+    }
     const auto latest = cached ? std::move(*cached) : latest_definition(workflow_id);
     const auto& def = latest.def;
 

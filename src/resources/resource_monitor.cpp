@@ -6,10 +6,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+
+// jemalloc's control interface, null unless the host put jemalloc in the process.
+extern "C" int mallctl(const char* name, void* oldp, std::size_t* oldlenp, void* newp, std::size_t newlen)
+    __attribute__((weak));
 
 namespace chainbot::resources {
 
@@ -30,8 +35,13 @@ std::string memory_reason(double rss_mb, int limit_mb) {
     return fmt::format("resident memory {:.1f} MB is above resources.max_memory_mb = {}", rss_mb, limit_mb);
 }
 
-// Hands freed heap pages back to the system, so that trimming shows in the RSS.
+// Hands freed heap pages back to the system, so that trimming shows in the RSS, whichever
+// allocator the host gave the process: jemalloc (the reference host links it) purges every
+// arena's unused pages, which its decay would only return seconds later and only while it is
+// in use; the C library's malloc trims its heaps.
 void release_free_memory() {
+    constexpr const char* purge_all_arenas = "arena.4096.purge";  // 4096: MALLCTL_ARENAS_ALL
+    if (mallctl != nullptr) mallctl(purge_all_arenas, nullptr, nullptr, nullptr, 0);
 #if defined(__GLIBC__)
     ::malloc_trim(0);
 #endif

@@ -87,12 +87,28 @@ TEST_CASE("an ephemeral execute request keeps the execution out of the store", "
     CHECK(bad.body.find("$.ephemeral") != std::string::npos);
 }
 
+// The coordinator's claim passes (at start, at each cluster poll) hold the free slots while they
+// read the store, and a request arriving meanwhile goes to the blocking pool: these tests poll
+// once an hour and wait until the first pass is over (quiet_orchestrator).
+constexpr auto no_polls = R"("cluster": {"poll_seconds": 3600})";
+
+// Once this returns, a durable execution of the workflow (cached from here on) on a free slot
+// starts at once on the calling thread: the start-up claim pass is over.
+void quiet_orchestrator(api_fixture& f, const std::string& workflow_id) {
+    std::promise<void> done;
+    chainbot::orchestrator::orchestrator::started_callback on_started = [](chainbot::store::execution, std::exception_ptr) {};
+    std::function<void(chainbot::orchestrator::execution_outcome)> on_done = [&](chainbot::orchestrator::execution_outcome) { done.set_value(); };
+    REQUIRE(f.post("/api/chainbot/workflows/" + workflow_id + "/execute?wait=true", R"({"a": 0, "b": 0})").status == 200);
+    REQUIRE(eventually([&] { return f.orch->try_execute_now(workflow_id, {.input = json::object{{"a", 0}, {"b", 0}}}, on_started, on_done); }));
+    REQUIRE(done.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+}
+
 TEST_CASE("an execution of a cached workflow on a free slot starts without the blocking pool", "[api][execute]") {
-    api_fixture f;
+    api_fixture f(no_polls);
     f.start();
     const auto id = f.create(sum_workflow);
+    quiet_orchestrator(f, id);
     const auto path = "/api/chainbot/workflows/" + id + "/execute?wait=true&ephemeral=true&timeout_ms=5000";
-    REQUIRE(f.post(path, R"({"a": 1, "b": 1})").status == 200);  // reads the definition into the cache
     // Every thread of the blocking pool is held: whatever needs it waits.
     std::promise<void> release;
     auto held = release.get_future().share();
@@ -105,33 +121,38 @@ TEST_CASE("an execution of a cached workflow on a free slot starts without the b
     struct let_go {
         std::promise<void>& p;
         bool released = false;
-        ~let_go() {
+        void now() {
             if (!released) p.set_value();
+            released = true;
         }
+        ~let_go() { now(); }
     } guard{release};
     REQUIRE(eventually([&] { return holding.load() == int(chainbot::runtime::blocking_threads); }));
-    auto r = f.post(path, R"({"a": 20, "b": 22})");
+    // A request that waits for the pool fails the test instead of hanging it.
+    const auto post_now = [&](const std::string& target, const std::string& body) {
+        auto reply = std::async(std::launch::async, [&f, target, body] { return f.post(target, body); });
+        if (reply.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+            guard.now();  // let it go, and fail
+            reply.wait();
+            FAIL("POST " << target << " waited for the blocking pool");
+        }
+        return reply.get();
+    };
+    auto r = post_now(path, R"({"a": 20, "b": 22})");
     INFO(r.body);
     REQUIRE(r.status == 200);
     CHECK(r.json().at("status") == "completed");
     CHECK(r.json().at("output").at("sum") == 42);
     // Durable too: its row goes through the group-commit writer, which answers.
     const auto durable = "/api/chainbot/workflows/" + id + "/execute?wait=true&timeout_ms=5000";
-    auto durable_run = std::async(std::launch::async, [&] { return f.post(durable, R"({"a": 2, "b": 3})"); });
-    if (durable_run.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
-        release.set_value();  // the request waits for the pool: let it go, and fail
-        guard.released = true;
-        durable_run.wait();
-        FAIL("a durable execution of a cached workflow on a free slot waited for the blocking pool");
-    }
-    r = durable_run.get();
+    r = post_now(durable, R"({"a": 2, "b": 3})");
     INFO(r.body);
     REQUIRE(r.status == 200);
     CHECK(r.json().at("status") == "completed");
     CHECK(r.json().at("output").at("sum") == 5);
     const std::string stored(r.json().at("execution_id").as_string());
     CHECK(f.orch->db()->executions().get(stored)->status == chainbot::store::execution_status::completed);
-    r = f.post("/api/chainbot/workflows/" + id + "/execute", R"({"a": 2, "b": 3})");  // 202, without the wait
+    r = post_now("/api/chainbot/workflows/" + id + "/execute", R"({"a": 2, "b": 3})");  // 202, without the wait
     REQUIRE(r.status == 202);
     // What would read the store waits for the pool (held): an idempotency key, which may name
     // a stored execution, and "queue": false, which reads the queue's length.
@@ -139,8 +160,7 @@ TEST_CASE("an execution of a cached workflow on a free slot starts without the b
     auto no_queue = std::async(std::launch::async, [&] { return f.post(durable + "&queue=false", R"({"a": 1, "b": 1})"); });
     CHECK(keyed.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout);
     CHECK(no_queue.wait_for(std::chrono::milliseconds(10)) == std::future_status::timeout);
-    release.set_value();
-    guard.released = true;
+    guard.now();
     CHECK(keyed.get().status == 200);
     CHECK(no_queue.get().status == 200);
 }
@@ -148,16 +168,16 @@ TEST_CASE("an execution of a cached workflow on a free slot starts without the b
 // try_execute_now does nothing, and leaves the callbacks with its caller, wherever starting
 // would read or write the store on the calling thread.
 TEST_CASE("try_execute_now starts only what touches no store on the calling thread", "[api][execute]") {
-    api_fixture f;
+    api_fixture f(no_polls);
     f.start();
     const auto id = f.create(sum_workflow);
     std::atomic<int> called{0};
     chainbot::orchestrator::orchestrator::started_callback on_started = [&](chainbot::store::execution, std::exception_ptr) { ++called; };
     std::function<void(chainbot::orchestrator::execution_outcome)> on_done = [&](chainbot::orchestrator::execution_outcome) { ++called; };
+    quiet_orchestrator(f, id);
     const auto reads = f.orch->db()->stats().reads;
-    CHECK_FALSE(f.orch->try_execute_now(id, {.input = json::object{{"a", 1}}}, on_started, on_done));  // not cached yet
-    CHECK(f.orch->db()->stats().reads == reads);
-    REQUIRE(f.post("/api/chainbot/workflows/" + id + "/execute?wait=true", R"({"a": 1, "b": 1})").status == 200);
+    CHECK_FALSE(f.orch->try_execute_now("not-cached", {.input = json::object{{"a", 1}}}, on_started, on_done));
+    CHECK(f.orch->db()->stats().reads == reads);  // (execute_async would read it, and answer 404)
     CHECK_FALSE(f.orch->try_execute_now(id, {.input = json::object{}, .idempotency_key = "k"}, on_started, on_done));
     CHECK_FALSE(f.orch->try_execute_now(id, {.input = json::object{}, .queue = false}, on_started, on_done));
     CHECK_FALSE(f.orch->try_execute_now(id, {.input = json::object{}, .ephemeral = true, .queue = false}, on_started, on_done));
