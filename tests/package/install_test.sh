@@ -110,6 +110,12 @@ sort >"$tmp/files.expected" <<'LIST'
 LIST
 diff -u "$tmp/files.expected" "$tmp/files" || fail "the package's files differ from the expected list"
 [ -x "$root/usr/bin/alex_os" ] || fail "/usr/bin/alex_os is not executable"
+# The host linked with jemalloc (ALEX_OS_JEMALLOC, the default) must bring it in as a dependency.
+if readelf -d "$root/usr/bin/alex_os" | grep -q 'NEEDED.*libjemalloc'; then
+  [[ ", $depends," == *", libjemalloc2 "* || ", $depends," == *", libjemalloc2,"* ]] \
+    || fail "alex_os needs libjemalloc.so.2, but Depends lacks libjemalloc2: $depends"
+  ok "alex_os allocates through jemalloc, and Depends has libjemalloc2"
+fi
 link="$(readlink "$root/usr/lib/alex_os/modules/chainbot/default.yaml")"
 [ "$link" = ../../../../../etc/alex_os/chainbot/default.yaml ] || fail "default.yaml links to $link"
 grep -qx '  data_dir: /var/lib/alex_os/chainbot' "$root/etc/alex_os/chainbot/default.yaml" || fail "conffile data_dir"
