@@ -103,7 +103,9 @@ void orchestrator::start(runtime& rt) {
     rt_ = &rt;
     // Tasks may block (agents, file reads): they get their own small pool, never the I/O threads.
     blocking_ = std::make_unique<boost::asio::thread_pool>(2);
-    writer_ = std::make_unique<transition_writer>(db());
+    writer_ = std::make_unique<transition_writer>(db(), 256, 65536, [&rt](const std::string& what) {
+        rt.log().error("orchestrator", "after a commit of the group-commit writer: {}", what);
+    });
     env_ = engine_env{};
     env_.rt = &rt;
     env_.blocking = blocking_.get();
@@ -431,14 +433,7 @@ bool orchestrator::start_execution(const std::string& workflow_id, const execute
         std::lock_guard lock(mutex_);  // stop() resets writer_ only after accepting_ is false
         if (accepting_ && writer_)
             queued = writer_->submit([created, ne](store::transaction& tx) { *created = tx.executions().create(ne); },
-                                     [this, after](std::exception_ptr e) {
-                                         try {
-                                             (*after)(e);
-                                         } catch (const std::exception& ex) {  // never into the writer's loop
-                                             rt_->log().error("orchestrator", "after creating an execution: {}", ex.what());
-                                         } catch (...) {
-                                         }
-                                     });
+                                     [after](std::exception_ptr e) { (*after)(e); });
     }
     if (queued) return true;
     std::exception_ptr error;
@@ -481,32 +476,27 @@ bool orchestrator::start_before_stored(store::new_execution& ne, const std::shar
         // On the writer's thread, as for any new execution: a synchronous execute() (a
         // sub-workflow step starting its child) may be waiting on an I/O thread for this answer.
         [this, record, started, stored](std::exception_ptr error) {
-            try {
-                auto& on_started = *started;
-                if (error) {
-                    std::shared_ptr<execution_runner> runner;
-                    {
-                        std::lock_guard lock(mutex_);
-                        waiters_.erase(record.id);  // the caller hears of the error below instead
-                        if (auto it = running_.find(record.id); it != running_.end()) runner = it->second;
-                    }
-                    if (runner) {
-                        std::string why = "its row could not be stored";
-                        try {
-                            std::rethrow_exception(error);
-                        } catch (const std::exception& e) {
-                            why += fmt::format(" ({})", e.what());
-                        } catch (...) {
-                        }
-                        runner->lose(why);
-                    }
-                    return on_started({}, error);
+            auto& on_started = *started;
+            if (error) {
+                std::shared_ptr<execution_runner> runner;
+                {
+                    std::lock_guard lock(mutex_);
+                    waiters_.erase(record.id);  // the caller hears of the error below instead
+                    if (auto it = running_.find(record.id); it != running_.end()) runner = it->second;
                 }
-                on_started(std::move(stored->record), nullptr);  // as stored (its own timestamps)
-            } catch (const std::exception& ex) {  // never into the writer's loop
-                rt_->log().error("orchestrator", "after creating an execution: {}", ex.what());
-            } catch (...) {
+                if (runner) {
+                    std::string why = "its row could not be stored";
+                    try {
+                        std::rethrow_exception(error);
+                    } catch (const std::exception& e) {
+                        why += fmt::format(" ({})", e.what());
+                    } catch (...) {
+                    }
+                    runner->lose(why);
+                }
+                return on_started({}, error);
             }
+            on_started(std::move(stored->record), nullptr);  // as stored (its own timestamps)
         });
     if (!queued) {  // the writer's queue is full: the usual way (written here)
         on_started = std::move(*started);

@@ -2,8 +2,10 @@
 
 namespace chainbot::orchestrator {
 
-transition_writer::transition_writer(std::shared_ptr<store::database> db, std::size_t max_batch, std::size_t max_queue)
-    : db_(std::move(db)), max_batch_(max_batch), max_queue_(max_queue), thread_([this] { run(); }) {}
+transition_writer::transition_writer(std::shared_ptr<store::database> db, std::size_t max_batch, std::size_t max_queue,
+                                     error_reporter report)
+    : db_(std::move(db)), max_batch_(max_batch), max_queue_(max_queue), report_(std::move(report)),
+      thread_([this] { run(); }) {}
 
 transition_writer::~transition_writer() {
     {
@@ -79,12 +81,31 @@ void transition_writer::commit(std::vector<item>& batch) {
             } catch (...) {
                 own = std::current_exception();
             }
-            if (i.done) i.done(own);
+            complete(i, own);
         }
         return;
     }
-    for (auto& i : batch)
-        if (i.done) i.done(error);
+    for (auto& i : batch) complete(i, error);
+}
+
+// A completion never throws into the drain loop: that would end the writer's thread, and with
+// it every later commit.
+void transition_writer::complete(item& i, std::exception_ptr error) noexcept {
+    if (!i.done) return;
+    try {
+        i.done(error);
+    } catch (...) {
+        try {  // the reporter may throw too
+            try {
+                throw;
+            } catch (const std::exception& e) {
+                if (report_) report_(e.what());
+            } catch (...) {
+                if (report_) report_("a completion threw an exception of unknown type");
+            }
+        } catch (...) {
+        }
+    }
 }
 
 }  // namespace chainbot::orchestrator

@@ -632,3 +632,30 @@ TEST_CASE("an execution's transitions commit in order, also while one of them is
     for (const auto& r : runs) CHECK(r.status == store::step_status::completed);
     CHECK(e.db()->executions().get(id)->status == store::execution_status::completed);
 }
+
+// A completion that throws must not end the group-commit writer's drain loop (its thread, and
+// with it every later commit): what it threw goes to the writer's error reporter.
+TEST_CASE("the group-commit writer reports a completion that throws and goes on committing", "[orchestrator][writer]") {
+    engine e;
+    e.start();
+    std::mutex m;
+    std::vector<std::string> reported;
+    std::atomic<int> completed{0};
+    {
+        orchestrator::transition_writer writer(e.db(), 256, 65536, [&](const std::string& what) {
+            std::lock_guard lock(m);
+            reported.push_back(what);
+        });
+        const auto nothing = [](store::transaction&) {};
+        REQUIRE(writer.submit(nothing, [](std::exception_ptr) { throw std::runtime_error("completion failed"); }));
+        REQUIRE(writer.submit(nothing, [](std::exception_ptr) { throw 42; }));
+        writer.flush();
+        REQUIRE(writer.submit(nothing, [&](std::exception_ptr error) {
+            if (!error) ++completed;
+        }));
+        writer.flush();
+    }  // the destructor joins the writer's thread: it is still running
+    CHECK(completed == 1);
+    std::lock_guard lock(m);
+    CHECK(reported == std::vector<std::string>{"completion failed", "a completion threw an exception of unknown type"});
+}
