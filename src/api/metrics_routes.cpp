@@ -28,16 +28,22 @@ constexpr store::agent_state all_agent_states[] = {store::agent_state::idle, sto
                                                    store::agent_state::terminated, store::agent_state::error};
 
 json::object count_entanglements(store::database& db) {
-    std::size_t total = 0;
-    std::int64_t messages = 0;  // each entanglement's sequence is its message count
-    const std::size_t batch = 500;
-    for (std::size_t offset = 0;; offset += batch) {
-        auto page = db.entanglements().list({batch, offset});
-        total += page.size();
-        for (const auto& e : page) messages += e.last_sequence;
-        if (page.size() < batch) break;
-    }
-    return {{"total", total}, {"messages", messages}};
+    const auto t = db.entanglements().totals();
+    return {{"total", t.entanglements}, {"messages", t.messages}};
+}
+
+// The connection pool: how many connections are open (each holds its own page cache on
+// SQLite, a server process on PostgreSQL), how many are busy, and the operations since start.
+json::object database_view(store::database& db) {
+    const auto p = db.stats();
+    return {{"backend", store::to_string(db.backend())},
+            {"connections", json::object{{"open", p.open},
+                                         {"idle", p.idle},
+                                         {"in_use", p.in_use},
+                                         {"peak_open", p.peak_open},
+                                         {"limit", p.limit}}},
+            {"reads", p.reads},
+            {"writes", p.writes}};
 }
 
 std::uint64_t count_of(const json::object& o, std::string_view key) { return o.at(key).to_number<std::uint64_t>(); }
@@ -119,15 +125,32 @@ json::object cluster_view(api_context& ctx) {
 
 json::object collect_metrics(api_context& ctx) {
     auto db = ctx.db();
-    json::object executions{{"total", db->executions().count()}};
-    for (auto s : all_statuses) executions[store::to_string(s)] = db->executions().count({.status = s});
+    // One statement per table: the counts are one snapshot and add up to the total.
+    const auto by_status = db->executions().count_by_status();
+    std::size_t executions_total = 0;
+    json::object executions{{"total", 0}};
+    for (auto s : all_statuses) {
+        const auto it = by_status.find(s);
+        const std::size_t n = it == by_status.end() ? 0 : it->second;
+        executions[store::to_string(s)] = n;
+        executions_total += n;
+    }
+    executions["total"] = executions_total;
     const auto active = count_of(executions, "queued") + count_of(executions, "running") + count_of(executions, "paused");
     json::object workflows{{"total", db->workflows().count()},
                            {"active", active},
                            {"completed", executions.at("completed")},
                            {"failed", executions.at("failed")}};
-    json::object agents{{"total", db->agents().count()}};
-    for (auto s : all_agent_states) agents[store::to_string(s)] = db->agents().count({.state = s});
+    const auto by_state = db->agents().count_by_state();
+    std::size_t agents_total = 0;
+    json::object agents{{"total", 0}};
+    for (auto s : all_agent_states) {
+        const auto it = by_state.find(s);
+        const std::size_t n = it == by_state.end() ? 0 : it->second;
+        agents[store::to_string(s)] = n;
+        agents_total += n;
+    }
+    agents["total"] = agents_total;
     json::object system{{"cpu_usage", nullptr}, {"memory_usage", nullptr}, {"disk_usage", nullptr}};
     if (ctx.backends.hardware) system = ctx.backends.hardware->system_metrics();
     json::object queues{{"blocking_jobs", ctx.rt.blocking_pending()},
@@ -149,6 +172,7 @@ json::object collect_metrics(api_context& ctx) {
             {"requests", ctx.table.metrics().to_json()},
             {"queues", std::move(queues)},
             {"group_commit", std::move(group_commit)},
+            {"database", database_view(*db)},
             {"websocket", websocket_metrics(ctx)},
             {"cluster", cluster_view(ctx)},
             {"resources", resources_view(ctx)},
@@ -178,6 +202,14 @@ std::string to_prometheus(const json::object& m, const request_metrics& requests
             count_of(commits, "batches"));
     counter(out, "chainbot_group_commit_transitions_total", "Execution and step writes those transactions carried.",
             count_of(commits, "transitions"));
+    const auto& database = m.at("database").as_object();
+    const auto& connections = database.at("connections").as_object();
+    gauge(out, "chainbot_database_connections", "Connections of the database pool, by state, and its limit.");
+    for (const char* state : {"open", "idle", "in_use", "limit"})
+        out += fmt::format("chainbot_database_connections{{state=\"{}\"}} {}\n", state, count_of(connections, state));
+    counter(out, "chainbot_database_reads_total", "Read operations on the database.", count_of(database, "reads"));
+    counter(out, "chainbot_database_writes_total", "Write operations and transactions on the database.",
+            count_of(database, "writes"));
     const auto& websocket = m.at("websocket").as_object();
     gauge(out, "chainbot_websocket_clients", "WebSocket clients connected.");
     out += fmt::format("chainbot_websocket_clients {}\n", count_of(websocket, "clients"));

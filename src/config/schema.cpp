@@ -26,6 +26,8 @@ std::vector<key_spec> make_schema() {
          .field = +[](settings& s) -> auto& { return s.database.pool_size; }},
         {.key = "database.max_overflow", .type = vt::integer, .default_json = "20", .min = 0,
          .field = +[](settings& s) -> auto& { return s.database.max_overflow; }},
+        {.key = "database.sqlite_cache_kib", .type = vt::integer, .default_json = "512", .min = 64, .max = 1048576,
+         .field = +[](settings& s) -> auto& { return s.database.sqlite_cache_kib; }},
         {.key = "database.auto_migrate", .type = vt::boolean, .default_json = "true",
          .field = +[](settings& s) -> auto& { return s.database.auto_migrate; }},
 

@@ -17,6 +17,8 @@ struct database_settings {
     int pool_size = 10;
     int max_overflow = 20;
     bool auto_migrate = true;
+    int sqlite_cache_kib = 512;  // SQLite: page cache per pooled connection
+
 };
 
 struct workflow_settings {

@@ -144,6 +144,15 @@ void agent_repository::set_data(const std::string& id, const std::optional<std::
     });
 }
 
+std::map<agent_state, std::size_t> agent_repository::count_by_state() {
+    return runner_->call(access::read, [&](connection& c) {
+        std::map<agent_state, std::size_t> out;
+        for (const auto& [value, n] : detail::count_grouped(c, "agents", "state"))
+            if (const auto s = parse_agent_state(value)) out[*s] = static_cast<std::size_t>(n);
+        return out;
+    });
+}
+
 void agent_repository::add_counters(const std::string& id, const agent_counters& delta) {
     runner_->call(access::write, [&](connection& c) {
         const long long completed = delta.tasks_completed, failed = delta.tasks_failed, sent = delta.messages_sent,

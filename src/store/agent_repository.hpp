@@ -4,6 +4,7 @@
 #include "store/types.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,9 @@ public:
     /// @brief Oldest first.
     std::vector<agent> list(const agent_filter& f = {}, const page& p = {});
     std::size_t count(const agent_filter& f = {});
+    /// @brief How many agents are in each state, read in one statement (one snapshot); a
+    /// state with none is absent.
+    std::map<agent_state, std::size_t> count_by_state();
     /// @brief Sets the state (terminated stamps terminated_at). store_not_found when missing.
     void set_state(const std::string& id, agent_state state);
     void set_data(const std::string& id, const std::optional<std::string>& data);

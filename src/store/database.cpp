@@ -15,6 +15,7 @@ store_options store_options::from(const config::database_settings& db) {
     o.url = db.url;
     o.pool_size = static_cast<std::size_t>(std::max(1, db.pool_size));
     o.max_overflow = static_cast<std::size_t>(std::max(0, db.max_overflow));
+    o.sqlite_cache_kib = db.sqlite_cache_kib;
     return o;
 }
 
@@ -23,6 +24,8 @@ void check(const store_options& o) {
     const auto& s = o.sqlite_synchronous;
     if (s != "OFF" && s != "NORMAL" && s != "FULL" && s != "EXTRA")
         throw store_error(fmt::format("sqlite_synchronous must be OFF, NORMAL, FULL or EXTRA, not \"{}\"", s));
+    if (o.sqlite_cache_kib < 64 || o.sqlite_cache_kib > 1048576)
+        throw store_error(fmt::format("sqlite_cache_kib must be 64 to 1048576, not {}", o.sqlite_cache_kib));
     if (o.retry.max_attempts < 1) throw store_error("retry.max_attempts must be at least 1");
 }
 }  // namespace

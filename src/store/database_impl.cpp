@@ -110,7 +110,7 @@ std::function<bool()> room_check_for(const connection_target& target) {
 
 database_impl::database_impl(store_options options, connection_target target)
     : options_(std::move(options)),
-      pool_(std::move(target), session_settings{options_.busy_timeout, options_.sqlite_synchronous},
+      pool_(std::move(target), session_settings{options_.busy_timeout, options_.sqlite_synchronous, options_.sqlite_cache_kib},
             pool_limits{options_.pool_size, options_.max_overflow, options_.acquire_timeout}),
       availability_(options_.log, pool_.target().masked_url, room_check_for(pool_.target())) {}
 

@@ -17,6 +17,7 @@ enum class access { read, write };
 struct session_settings {
     std::chrono::milliseconds busy_timeout{5000};  // SQLite: how long a writer waits for the lock
     std::string synchronous = "NORMAL";             // SQLite: NORMAL is durable against process crashes in WAL mode
+    int cache_kib = 512;                            // SQLite: this connection's page cache
 };
 
 class dialect {

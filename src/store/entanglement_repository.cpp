@@ -151,6 +151,15 @@ std::vector<entanglement> entanglement_repository::list(const page& p) {
     });
 }
 
+entanglement_repository::totals_t entanglement_repository::totals() {
+    return runner_->call(access::read, [&](connection& c) {
+        long long n = 0, messages = 0;
+        c.sql << "SELECT count(*), COALESCE(sum(last_sequence), 0) FROM entanglements", soci::into(n),
+            soci::into(messages);
+        return totals_t{static_cast<std::size_t>(n), static_cast<std::int64_t>(messages)};
+    });
+}
+
 void entanglement_repository::remove(const std::string& id) {
     runner_->call(access::write, [&](connection& c) {
         if (detail::exec(c, "DELETE FROM entanglements WHERE id = :id", soci::use(id)) == 0)

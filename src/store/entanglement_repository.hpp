@@ -90,6 +90,13 @@ public:
     std::optional<entanglement> get(const std::string& id);
     /// @brief Oldest first.
     std::vector<entanglement> list(const page& p = {});
+    /// @brief How many entanglements there are and how many messages they hold in all (each
+    /// one's sequence is its message count), in one statement.
+    struct totals_t {
+        std::size_t entanglements = 0;
+        std::int64_t messages = 0;
+    };
+    totals_t totals();
     /// @brief Deletes it with its memberships and messages. store_not_found when missing.
     void remove(const std::string& id);
 

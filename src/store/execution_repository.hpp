@@ -4,6 +4,7 @@
 #include "store/types.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -81,6 +82,9 @@ public:
     /// @brief Newest first.
     std::vector<execution> list(const execution_filter& f = {}, const page& p = {});
     std::size_t count(const execution_filter& f = {});
+    /// @brief How many executions have each status, read in one statement (one snapshot);
+    /// a status with none is absent.
+    std::map<execution_status, std::size_t> count_by_status();
     /// @brief Queued, running or paused executions of a workflow.
     std::size_t count_active(const std::string& workflow_id);
     /// @brief Sets the status; stamps started_at on the first move to running and

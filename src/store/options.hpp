@@ -35,6 +35,7 @@ struct store_options {
     std::chrono::seconds connect_timeout{5};           // PostgreSQL connection attempt
     std::chrono::milliseconds busy_timeout{5000};      // SQLite: a writer waiting for the lock
     std::string sqlite_synchronous = "NORMAL";         // OFF, NORMAL, FULL or EXTRA
+    int sqlite_cache_kib = 512;                        // SQLite: page cache per connection (PRAGMA cache_size)
     retry_policy retry;
     /// Where the store reports what an operator should know (lost/regained database, migrations).
     std::function<void(log_level, std::string_view)> log;

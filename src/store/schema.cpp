@@ -257,12 +257,28 @@ migration message_deliveries() {
         .done();
 }
 
+// Listing executions newest first (GET /executions, with or without ?workflow_id= or
+// ?status=) reads the first page from an index in order, instead of sorting the whole table
+// for every page: with 20,000 executions the unfiltered first page went from ~5 ms (a scan
+// and a temporary B-tree) to well under a millisecond, and its reads no longer fill every
+// pooled connection's page cache. (status, created_at) becomes (status, created_at, id) so
+// the tie-break on id is read in order too.
+migration execution_listing_indexes() {
+    return builder(7, "execution listing indexes")
+        .both("CREATE INDEX executions_by_created ON executions (created_at, id)")
+        .both("CREATE INDEX executions_by_workflow_created ON executions (workflow_id, created_at, id)")
+        .both("DROP INDEX executions_by_status_created")
+        .both("CREATE INDEX executions_by_status_created ON executions (status, created_at, id)")
+        .done();
+}
+
 }  // namespace
 
 const std::vector<migration>& builtin_migrations() {
     static const std::vector<migration> list{workflows_and_executions(), agents_and_entanglements(),
                                              users_tokens_and_audit(), workflow_webhooks(),
-                                             cluster_instances(), message_deliveries()};
+                                             cluster_instances(), message_deliveries(),
+                                             execution_listing_indexes()};
     return list;
 }
 

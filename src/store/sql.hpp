@@ -277,4 +277,25 @@ inline long long count_filtered(connection& c, std::string_view table, filter& f
     return n;
 }
 
+/// @brief count(*) per value of `column` in `table`, in one statement: the counts are one
+/// snapshot (they add up to the total), where a count per value would each see a different
+/// moment. Values with no row are absent.
+inline std::vector<std::pair<std::string, long long>> count_grouped(connection& c, std::string_view table,
+                                                                    std::string_view column) {
+    std::vector<std::pair<std::string, long long>> out;
+    std::string value;
+    long long n = 0;
+    soci::statement st(c.sql);
+    st.exchange(soci::into(value));
+    st.exchange(soci::into(n));
+    st.alloc();
+    const std::string col(column);
+    st.prepare("SELECT " + col + ", count(*) FROM " + std::string(table) + " GROUP BY " + col,
+               soci::details::st_one_time_query);
+    st.define_and_bind();
+    st.execute(false);
+    while (st.fetch()) out.emplace_back(value, n);
+    return out;
+}
+
 }  // namespace chainbot::store::detail

@@ -46,6 +46,17 @@ TEST_CASE("metrics JSON has the documented sections and counts executions", "[ap
     CHECK(transitions >= 3 * 3);  // at least a row, a step and an end each
     CHECK(transitions >= batches);
     CHECK(m.at("queues").at("group_commit").to_number<std::uint64_t>() == 0);  // each answered after its commits
+    // The database pool: the requests above read and wrote through it.
+    const auto& db = m.at("database").as_object();
+    CHECK(db.at("backend") == "sqlite");
+    const auto& conns = db.at("connections").as_object();
+    const auto open = conns.at("open").to_number<std::uint64_t>();
+    CHECK(open >= 1);
+    CHECK(conns.at("idle").to_number<std::uint64_t>() + conns.at("in_use").to_number<std::uint64_t>() == open);
+    CHECK(conns.at("peak_open").to_number<std::uint64_t>() >= open);
+    CHECK(conns.at("limit").to_number<std::uint64_t>() >= conns.at("peak_open").to_number<std::uint64_t>());
+    CHECK(db.at("reads").to_number<std::uint64_t>() >= 3);
+    CHECK(db.at("writes").to_number<std::uint64_t>() >= 2);  // two workflows created
 }
 
 TEST_CASE("metrics in the Prometheus text format carry counters and a latency histogram", "[api][metrics]") {
@@ -69,6 +80,9 @@ TEST_CASE("metrics in the Prometheus text format carry counters and a latency hi
         CHECK(contains(t, "# TYPE chainbot_group_commits_total counter\n"));
         CHECK_FALSE(contains(t, "chainbot_group_commits_total 0\n"));
         CHECK(contains(t, "chainbot_group_commit_transitions_total "));
+        CHECK(contains(t, "# TYPE chainbot_database_connections gauge\n"));
+        CHECK(contains(t, "chainbot_database_connections{state=\"limit\"} "));
+        CHECK(contains(t, "# TYPE chainbot_database_reads_total counter\n"));
     }
     CHECK(f.get("/api/chainbot/metrics?format=xml").status == 400);
     // A client that asks for JSON gets JSON.

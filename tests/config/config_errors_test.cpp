@@ -72,6 +72,8 @@ TEST_CASE("wrong types and out-of-range values say what was expected", "[config]
                  "agents.max_total_instances: expected an integer >= 0, got -1");
     check_inline(R"({"workflow": {"default_timeout_hours": 0}})",
                  "workflow.default_timeout_hours: expected a number > 0, got 0");
+    check_inline(R"({"database": {"sqlite_cache_kib": 16}})",
+                 "database.sqlite_cache_kib: expected an integer from 64 to 1048576, got 16");
     check_inline(R"({"api": {"port": 70000}})", "api.port: expected an integer from 0 to 65535, got 70000");
     check_inline(R"({"raspberry_pi": {"gpio_pins": {"error_led": 512}}})",
                  "raspberry_pi.gpio_pins.error_led: expected an integer from 0 to 511, got 512");

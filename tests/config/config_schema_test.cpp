@@ -29,7 +29,7 @@ TEST_CASE("write_field and read_field round-trip every key", "[config][schema]")
         CHECK(read_field(spec, s) == value);
     }
     CHECK(to_json(s, false) == defaults);
-    CHECK(schema().size() == 47);
+    CHECK(schema().size() == 48);
     CHECK(section_names() ==
           std::vector<std::string>{"database", "workflow", "cluster", "agents", "raspberry_pi", "api", "security", "resources",
                                    "module", "logging"});

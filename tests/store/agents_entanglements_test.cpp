@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <thread>
 
 using namespace chainbot;
@@ -43,6 +44,8 @@ TEMPLATE_TEST_CASE("agents: state and private data and counters persist", "[stor
     CHECK(agents.get(a.id)->terminated_at);
     CHECK(agents.count({.state = agent_state::terminated}) == 1);
     CHECK(agents.count({.type = "data_processor"}) == 1);
+    CHECK(agents.count_by_state() ==
+          std::map<agent_state, std::size_t>{{agent_state::idle, 1}, {agent_state::terminated, 1}});
     CHECK(agents.list({.type = "assistant"}).size() == 1);
     CHECK_THROWS_AS(agents.set_state("missing", agent_state::idle), store::store_not_found);
     agents.remove(a.id);
@@ -93,6 +96,9 @@ TEMPLATE_TEST_CASE("entanglements: messages are numbered in order and read back 
     }
     CHECK(ents.append({.entanglement_id = other.id, .sender_id = "a", .type = "task", .content = "{}"}).sequence == 1);
     CHECK(ents.get(e.id)->last_sequence == 12);
+    const auto totals = ents.totals();
+    CHECK(totals.entanglements == 2);
+    CHECK(totals.messages == 13);
 
     const auto all = ents.messages(e.id);
     REQUIRE(all.size() == 12);

@@ -4,7 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -150,6 +152,66 @@ TEMPLATE_TEST_CASE("executions: status changes stamp the timings and keep output
     CHECK(owned->owner_instance == "pi-2");
     CHECK(owned->lease_generation == 1);
     REQUIRE(owned->lease_expires_at);
+}
+
+TEMPLATE_TEST_CASE("executions: listed newest first with the id breaking ties and counted per status in one read",
+                   "[store][executions]", sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open_migrated();
+    const auto w1 = db->workflows().create({.name = "w1", .definition = "{}"}).workflow_id;
+    const auto w2 = db->workflows().create({.name = "w2", .definition = "{}"}).workflow_id;
+    std::vector<std::string> ids;
+    for (int i = 0; i < 6; ++i) ids.push_back(db->executions().create({.workflow_id = i % 2 ? w2 : w1}).record.id);
+    // Three moments, two executions each: the order within a moment is by id, descending.
+    for (int i = 0; i < 6; ++i)
+        sdb.raw_exec("UPDATE executions SET created_at = " + std::to_string(1000 + i / 2) + " WHERE id = '" +
+                     ids[static_cast<std::size_t>(i)] + "'");
+    db->executions().set_status(ids[0], {.status = execution_status::running});
+    db->executions().set_status(ids[1], {.status = execution_status::completed});
+    db->executions().set_status(ids[2], {.status = execution_status::completed});
+    db->executions().set_status(ids[3], {.status = execution_status::failed});
+
+    const auto order = [&](std::vector<std::size_t> picks) {
+        std::vector<std::string> out;
+        for (auto k : picks) out.push_back(ids[k]);
+        return out;
+    };
+    const auto newest_first = [&](std::vector<std::size_t> picks) {  // by created_at, then id, descending
+        std::sort(picks.begin(), picks.end(), [&](std::size_t a, std::size_t b) {
+            return a / 2 != b / 2 ? a / 2 > b / 2 : ids[a] > ids[b];
+        });
+        return order(picks);
+    };
+    const auto listed = [](const std::vector<store::execution>& v) {
+        std::vector<std::string> out;
+        for (const auto& e : v) out.push_back(e.id);
+        return out;
+    };
+    const auto all = newest_first({0, 1, 2, 3, 4, 5});
+    CHECK(listed(db->executions().list()) == all);
+    CHECK(listed(db->executions().list({}, {.limit = 2, .offset = 1})) == std::vector<std::string>(all.begin() + 1, all.begin() + 3));
+    CHECK(listed(db->executions().list({.workflow_id = w2})) == newest_first({1, 3, 5}));
+    CHECK(listed(db->executions().list({.status = execution_status::completed})) == newest_first({1, 2}));
+    CHECK(listed(db->executions().list({.workflow_id = w1, .status = execution_status::queued})) ==
+          newest_first({4}));
+
+    const auto by_status = db->executions().count_by_status();
+    CHECK(by_status == std::map<execution_status, std::size_t>{{execution_status::queued, 2},
+                                                               {execution_status::running, 1},
+                                                               {execution_status::completed, 2},
+                                                               {execution_status::failed, 1}});
+    CHECK(db->executions().count() == 6);
+
+    if constexpr (TestType::kind == store::backend_kind::sqlite) {
+        // The first page comes from an index in order, not from sorting every execution.
+        for (const std::string where : {"", "WHERE workflow_id = 'w' ", "WHERE status = 'completed' "}) {
+            const auto plan = sdb.sqlite_query_plan("SELECT * FROM executions " + where +
+                                                    "ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET 0");
+            INFO(where << "-> " << plan);
+            CHECK_THAT(plan, Catch::Contains("USING INDEX"));
+            CHECK_THAT(plan, !Catch::Contains("TEMP B-TREE"));
+        }
+    }
 }
 
 TEMPLATE_TEST_CASE("step runs: one row per attempt in creation order", "[store][executions]", sqlite, postgresql) {

@@ -32,19 +32,20 @@ TEMPLATE_TEST_CASE("migrations: an empty database is brought to the latest versi
     scratch_database sdb(TestType::kind);
     auto db = sdb.open();
     CHECK(db->current_version() == 0);
-    CHECK(store::database::latest_version() == 6);
+    CHECK(store::database::latest_version() == 7);
 
     const auto result = db->migrate();
     CHECK(result.from_version == 0);
-    CHECK(result.to_version == 6);
+    CHECK(result.to_version == 7);
     CHECK(result.applied ==
           std::vector<std::string>{"1 workflows and executions", "2 agents and entanglements",
-                                   "3 users, roles, tokens and audit log", "4 workflow webhooks", "5 cluster instances", "6 message deliveries"});
-    CHECK(db->current_version() == 6);
+                                   "3 users, roles, tokens and audit log", "4 workflow webhooks", "5 cluster instances", "6 message deliveries",
+                                   "7 execution listing indexes"});
+    CHECK(db->current_version() == 7);
     for (const char* table : tables) CHECK(sdb.table_exists(table));
-    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == "6");
+    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == "7");
     CHECK(sdb.raw_scalar("SELECT name FROM schema_migrations WHERE version = 2") == "agents and entanglements");
-    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations WHERE applied_at > 0") == "6");
+    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations WHERE applied_at > 0") == "7");
     CHECK(sdb.raw_scalar("SELECT count(*) FROM workflows WHERE webhook IS NULL") == "0");
     CHECK_NOTHROW(db->require_current_schema());
     if (TestType::kind == store::backend_kind::sqlite) CHECK(sdb.raw_scalar("PRAGMA journal_mode") == "wal");
@@ -58,12 +59,12 @@ TEMPLATE_TEST_CASE("migrations: running them again changes nothing", "[store][mi
 
     const auto again = db->migrate();
     CHECK(again.applied.empty());
-    CHECK(again.from_version == 6);
-    CHECK(again.to_version == 6);
+    CHECK(again.from_version == 7);
+    CHECK(again.to_version == 7);
     // A second store on the same database (another start of the module) agrees.
     const auto other = sdb.open()->migrate();
     CHECK(other.applied.empty());
-    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == "6");
+    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == "7");
     CHECK(sdb.raw_scalar("SELECT applied_at FROM schema_migrations WHERE version = 1") == applied_at);
     CHECK(db->workflows().count() == 1);
 }
@@ -74,9 +75,9 @@ TEMPLATE_TEST_CASE("migrations: a failing migration is rolled back whole", "[sto
     auto db = sdb.open_migrated();
     db->agents().create({.type = "assistant", .name = "survivor"});
 
-    // Version 7 succeeds; version 8 creates a table, alters another, then fails.
-    const auto list = with_extra({both(7, "good", {"CREATE TABLE good_four (x INTEGER)"}),
-                                  both(8, "bad",
+    // Version 8 succeeds; version 9 creates a table, alters another, then fails.
+    const auto list = with_extra({both(8, "good", {"CREATE TABLE good_four (x INTEGER)"}),
+                                  both(9, "bad",
                                        {"CREATE TABLE half_done (x INTEGER)",
                                         "ALTER TABLE agents ADD COLUMN half_column TEXT",
                                         "INSERT INTO no_such_table VALUES (1)"})});
@@ -85,21 +86,21 @@ TEMPLATE_TEST_CASE("migrations: a failing migration is rolled back whole", "[sto
         FAIL("a failing migration did not throw");
     } catch (const store::migration_failed& e) {
         const std::string what = e.what();
-        CHECK_THAT(what, Catch::Contains("migration 8 (bad) failed and was rolled back"));
-        CHECK_THAT(what, Catch::Contains("the schema stays at version 7"));
+        CHECK_THAT(what, Catch::Contains("migration 9 (bad) failed and was rolled back"));
+        CHECK_THAT(what, Catch::Contains("the schema stays at version 8"));
     }
-    CHECK(db->current_version() == 7);
+    CHECK(db->current_version() == 8);
     CHECK(sdb.table_exists("good_four"));
     CHECK_FALSE(sdb.table_exists("half_done"));
     CHECK_THROWS(sdb.raw_exec("SELECT half_column FROM agents"));
     CHECK(db->agents().count() == 1);  // the data is untouched and the store still works
-    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == "7");
+    CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == "8");
 
     // Fixed, the same list applies from where it stopped.
-    const auto fixed = with_extra({both(7, "good", {"CREATE TABLE good_four (x INTEGER)"}),
-                                   both(8, "bad, fixed", {"CREATE TABLE half_done (x INTEGER)"})});
+    const auto fixed = with_extra({both(8, "good", {"CREATE TABLE good_four (x INTEGER)"}),
+                                   both(9, "bad, fixed", {"CREATE TABLE half_done (x INTEGER)"})});
     const auto result = db->migrate(fixed);
-    CHECK(result.applied == std::vector<std::string>{"8 bad, fixed"});
+    CHECK(result.applied == std::vector<std::string>{"9 bad, fixed"});
     CHECK(sdb.table_exists("half_done"));
 }
 
@@ -107,21 +108,21 @@ TEMPLATE_TEST_CASE("migrations: a database newer than this build is refused and 
                    "[store][migrations]", sqlite, postgresql) {
     scratch_database sdb(TestType::kind);
     sdb.open_migrated();
-    sdb.raw_exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (8, 'from the future', 1)");
+    sdb.raw_exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9, 'from the future', 1)");
     const auto rows_before = sdb.raw_scalar("SELECT count(*) FROM schema_migrations");
 
     auto db = sdb.open();
-    CHECK(db->current_version() == 8);
+    CHECK(db->current_version() == 9);
     try {
         db->migrate();
         FAIL("a newer schema was not refused");
     } catch (const store::schema_too_new& e) {
         CHECK(std::string(e.what()) ==
-              "database schema version 8 is newer than this ChainBot (knows up to 6); refusing to touch it");
+              "database schema version 9 is newer than this ChainBot (knows up to 7); refusing to touch it");
     }
     CHECK_THROWS_AS(db->require_current_schema(), store::schema_too_new);
     CHECK(sdb.raw_scalar("SELECT count(*) FROM schema_migrations") == rows_before);
-    CHECK(db->current_version() == 8);
+    CHECK(db->current_version() == 9);
 }
 
 TEMPLATE_TEST_CASE("migrations: a newer schema_migrations alone is refused before anything is created",
@@ -147,7 +148,7 @@ TEMPLATE_TEST_CASE("migrations: without auto-migrate an old schema is reported a
         db->require_current_schema();
         FAIL("an old schema was accepted");
     } catch (const store::schema_too_old& e) {
-        CHECK_THAT(std::string(e.what()), Catch::Contains("schema version 1 is older than this ChainBot needs (6)"));
+        CHECK_THAT(std::string(e.what()), Catch::Contains("schema version 1 is older than this ChainBot needs (7)"));
     }
 }
 

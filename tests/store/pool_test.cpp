@@ -1,8 +1,12 @@
 #include "scratch_database.hpp"
 
+#include "store/dialect.hpp"
 #include "store/errors.hpp"
+#include "store/options.hpp"
+#include "config/settings.hpp"
 
 #include <catch2/catch.hpp>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <mutex>
@@ -95,4 +99,36 @@ TEMPLATE_TEST_CASE("pool: a caller waits for a free connection and gives up clea
     });
     CHECK(db->health().reachable);  // a busy pool is not a database outage
     CHECK(db->agents().count() == 1);
+}
+
+TEST_CASE("pool: a SQLite connection is set up with the configured page cache", "[store][pool]") {
+    config::database_settings settings;
+    CHECK(settings.sqlite_cache_kib == 512);  // the built-in default
+    settings.sqlite_cache_kib = 300;
+    const auto options = store::store_options::from(settings);
+    CHECK(options.sqlite_cache_kib == 300);
+
+    // The session set-up the pool runs on every new connection, on a real SQLite connection.
+    scratch_database sdb(store::backend_kind::sqlite);
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((sdb.url().substr(std::string("sqlite://").size())).c_str(), &db) == SQLITE_OK);
+    const auto setup = store::detail::dialect(store::backend_kind::sqlite)
+                           .session_setup({.busy_timeout = options.busy_timeout,
+                                           .synchronous = options.sqlite_synchronous,
+                                           .cache_kib = options.sqlite_cache_kib});
+    for (const auto& sql : setup) {
+        INFO(sql);
+        CHECK(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    }
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK(sqlite3_column_int(st, 0) == -300);  // negative: KiB rather than pages
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    // Out of range is refused when the store opens, naming the option.
+    auto bad = sdb.options();
+    bad.sqlite_cache_kib = 8;
+    CHECK_THROWS_WITH(store::database::open(bad), Catch::Contains("sqlite_cache_kib must be 64 to 1048576, not 8"));
 }

@@ -127,6 +127,29 @@ std::string scratch_database::raw_scalar(const std::string& sql) const {
     return pg_connection(url_).run(sql);
 }
 
+std::string scratch_database::sqlite_query_plan(const std::string& sql) const {
+    REQUIRE(kind_ == store::backend_kind::sqlite);
+    const auto path = (dir_->path() / "chainbot.db").string();
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        sqlite3_close(db);
+        throw std::runtime_error("cannot open " + path);
+    }
+    sqlite3_stmt* st = nullptr;
+    std::string out;
+    int rc = sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &st, nullptr);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!out.empty()) out += "; ";
+        out += reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
+        rc = SQLITE_OK;
+    }
+    const std::string why = sqlite3_errmsg(db);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    if (rc != SQLITE_DONE) throw std::runtime_error(why);
+    return out;
+}
+
 bool scratch_database::table_exists(const std::string& table) const {
     const std::string sql =
         kind_ == store::backend_kind::sqlite

@@ -46,6 +46,8 @@ public:
     /// @brief The first column of the first row as text; "" when there is no row or it is NULL.
     std::string raw_scalar(const std::string& sql) const;
     bool table_exists(const std::string& table) const;
+    /// @brief SQLite only: the detail column of EXPLAIN QUERY PLAN for `sql`, rows joined by "; ".
+    std::string sqlite_query_plan(const std::string& sql) const;
 
 private:
     store::backend_kind kind_;

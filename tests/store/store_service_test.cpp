@@ -67,10 +67,10 @@ TEMPLATE_TEST_CASE("store service: without auto-migrate an out-of-date schema st
     std::ostringstream out, err;
     CHECK(store::run_migrate_command(db_settings, out, err) == 0);
     CHECK_THAT(out.str(), Catch::Contains("applied migration 1 workflows and executions"));
-    CHECK_THAT(out.str(), Catch::Contains("migrated from schema version 0 to 6"));
+    CHECK_THAT(out.str(), Catch::Contains("migrated from schema version 0 to 7"));
     std::ostringstream again;
     CHECK(store::run_migrate_command(db_settings, again, err) == 0);
-    CHECK_THAT(again.str(), Catch::Contains("is up to date (schema version 6)"));
+    CHECK_THAT(again.str(), Catch::Contains("is up to date (schema version 7)"));
     CHECK(err.str().empty());
     rt.start();
     CHECK(rt.running());
