@@ -246,10 +246,10 @@ struct sample {
     int fds = 0;
     std::uint64_t executions = 0, events = 0;
     std::int64_t queued = -1, running = -1, ws_send = -1, ws_deepest = -1, blocking = -1, mailboxes = -1, ws_clients = -1;
-    std::int64_t db_connections = 0;  // open in the database pool (GET /metrics: database.connections.open)
-    int fds_per_connection = 2;       // SQLite: the database file and its WAL; PostgreSQL: one socket
-    /// @brief The descriptors that are not the database pool's.
-    int other_fds() const { return fds - fds_per_connection * static_cast<int>(db_connections); }
+    std::int64_t db_connections = -1;  // open in the database pool (GET /metrics: database.connections.open); -1 unknown
+    int fds_per_connection = 2;        // SQLite: the database file and its WAL; PostgreSQL: one socket
+    /// @brief The descriptors that are not the database pool's (all of them when the pool is unknown).
+    int other_fds() const { return db_connections < 0 ? fds : fds - fds_per_connection * static_cast<int>(db_connections); }
     bool under_load = true;
 };
 
@@ -358,13 +358,19 @@ int main(int argc, char** argv) {
     print_header();
     print_row(samples.front(), nullptr);
     // Idle: what is in flight finishes, the clients' connections close.
-    const auto wait_idle = [&](int baseline_fds) {
+    // Descriptors of two samples, beside the database pool's when both know the pool.
+    const auto comparable_fds = [](const sample& a, const sample& b) {
+        if (a.db_connections < 0 || b.db_connections < 0) return std::pair{a.fds, b.fds};
+        return std::pair{a.other_fds(), b.other_fds()};
+    };
+    const auto wait_idle = [&](const sample* baseline) {
         sample s;
         int previous_fds = -1;
         for (int i = 0; i < 60; ++i) {  // at most 15 s
             std::this_thread::sleep_for(std::chrono::milliseconds(250));
             s = take_sample(o, control, start, false);
-            const bool settled = s.other_fds() == previous_fds && (baseline_fds < 0 || s.other_fds() <= baseline_fds);
+            const bool settled =
+                s.other_fds() == previous_fds && (!baseline || comparable_fds(s, *baseline).first <= comparable_fds(s, *baseline).second);
             previous_fds = s.other_fds();
             if (s.queued == 0 && s.running == 0 && s.ws_send <= 0 && s.ws_clients == 0 && settled) break;
         }
@@ -385,7 +391,7 @@ int main(int argc, char** argv) {
     // Warm-up: caches, pools and connections reach their working size.
     load_for(o.warmup_seconds);
     paused = true;
-    const sample after_warmup = wait_idle(-1);  // the idle baseline
+    const sample after_warmup = wait_idle(nullptr);  // the idle baseline
     print_row(after_warmup, &samples.back());
     samples.push_back(after_warmup);
     paused = false;
@@ -393,7 +399,7 @@ int main(int argc, char** argv) {
     load_for(o.seconds - o.warmup_seconds);
     stopping = true;
     for (auto& t : threads) t.join();
-    const sample idle = wait_idle(after_warmup.other_fds());
+    const sample idle = wait_idle(&after_warmup);
     print_row(idle, &samples.back());
 
     // The verdict.
@@ -405,7 +411,10 @@ int main(int argc, char** argv) {
     // A connection the pool opened after the warm-up brings its own page cache (the host's
     // default database.sqlite_cache_kib, 512 KiB), schema and kept statements: bounded, not a leak.
     constexpr double per_connection_mb = 1.0;
-    const std::int64_t opened_connections = std::max<std::int64_t>(0, idle.db_connections - after_warmup.db_connections);
+    const std::int64_t opened_connections =
+        idle.db_connections < 0 || after_warmup.db_connections < 0
+            ? 0
+            : std::max<std::int64_t>(0, idle.db_connections - after_warmup.db_connections);
     if (!first || first == &last) {
         failures.push_back("too few samples after the warm-up (raise --seconds)");
     } else {
@@ -440,12 +449,12 @@ int main(int argc, char** argv) {
         }
         if (n >= 2 && n * stt - st * st > 0) slope = (n * str - st * sr) / (n * stt - st * st) * 60.0;  // MB per minute
     }
-    if (idle.other_fds() > after_warmup.other_fds() + 2) {
+    if (const auto [at_end, at_warmup] = comparable_fds(idle, after_warmup); at_end > at_warmup + 2) {
         char b[240];
         std::snprintf(b, sizeof b,
                       "descriptors: %d idle after the warm-up, %d idle after the load (leaked), not counting the "
                       "database pool's (%lld and %lld connections)",
-                      after_warmup.other_fds(), idle.other_fds(), static_cast<long long>(after_warmup.db_connections),
+                      at_warmup, at_end, static_cast<long long>(after_warmup.db_connections),
                       static_cast<long long>(idle.db_connections));
         failures.push_back(b);
     }

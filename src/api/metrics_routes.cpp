@@ -125,7 +125,8 @@ json::object cluster_view(api_context& ctx) {
 
 json::object collect_metrics(api_context& ctx) {
     auto db = ctx.db();
-    // One statement per table: the counts are one snapshot and add up to the total.
+    // One statement per table: the counts are one snapshot and add up to the total (a status
+    // this build does not know, which no migration writes, would be left out of both).
     const auto by_status = db->executions().count_by_status();
     std::size_t executions_total = 0;
     json::object executions{{"total", 0}};
@@ -204,9 +205,13 @@ std::string to_prometheus(const json::object& m, const request_metrics& requests
             count_of(commits, "transitions"));
     const auto& database = m.at("database").as_object();
     const auto& connections = database.at("connections").as_object();
-    gauge(out, "chainbot_database_connections", "Connections of the database pool, by state, and its limit.");
-    for (const char* state : {"open", "idle", "in_use", "limit"})
+    gauge(out, "chainbot_database_connections", "Open connections of the database pool, idle or in use.");
+    for (const char* state : {"idle", "in_use"})
         out += fmt::format("chainbot_database_connections{{state=\"{}\"}} {}\n", state, count_of(connections, state));
+    gauge(out, "chainbot_database_connections_peak", "The most connections the pool had open at once since start.");
+    out += fmt::format("chainbot_database_connections_peak {}\n", count_of(connections, "peak_open"));
+    gauge(out, "chainbot_database_connections_limit", "The pool's limit (database.pool_size + database.max_overflow).");
+    out += fmt::format("chainbot_database_connections_limit {}\n", count_of(connections, "limit"));
     counter(out, "chainbot_database_reads_total", "Read operations on the database.", count_of(database, "reads"));
     counter(out, "chainbot_database_writes_total", "Write operations and transactions on the database.",
             count_of(database, "writes"));
@@ -258,7 +263,8 @@ void add_metrics_routes(api_context& ctx) {
                        respond_metrics(wants_prometheus(req), std::move(respond));
                    },
                    "Counts of workflows, executions, agents and entanglements, system readings, request "
-                   "counts and resources (RSS, CPU, limits, admission, queue depths, caches) as JSON; the "
+                   "counts, group commits, the database pool and resources (RSS, CPU, limits, admission, queue "
+                   "depths, caches) as JSON; the "
                    "Prometheus text format with ?format=prometheus or Accept: text/plain"});
     ctx.table.add({"GET", "/api/chainbot/metrics/prometheus", std::string(permission::read),
                    [respond_metrics](http::request&, http::responder respond) {

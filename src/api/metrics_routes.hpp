@@ -12,7 +12,9 @@ namespace chainbot::api {
 /// terminated, error}, "entanglements": {total, messages}, "executions": {total, queued,
 /// running, paused, completed, failed, cancelled, timed_out}, "system": {cpu_usage,
 /// memory_usage, disk_usage, cpu_temperature_celsius}, "requests": {total, by_status},
-/// "queues": {...}, "websocket": {clients, events_sent, events_dropped}, "cluster": {...},
+/// "queues": {...}, "group_commit": {batches, transitions}, "database": {backend,
+/// connections: {open, idle, in_use, peak_open, limit}, reads, writes}, "websocket":
+/// {clients, events_sent, events_dropped}, "cluster": {...},
 /// "resources": {rss, cpu, limits, admission, queues, caches: see resource_metrics.hpp}, "timestamp"}. workflows.total counts stored workflows; active,
 /// completed and failed count their executions in those states (active: queued, running
 /// or paused). With ?format=prometheus, or an Accept header asking for text/plain or

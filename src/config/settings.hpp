@@ -18,7 +18,6 @@ struct database_settings {
     int max_overflow = 20;
     bool auto_migrate = true;
     int sqlite_cache_kib = 512;  // SQLite: page cache per pooled connection
-
 };
 
 struct workflow_settings {

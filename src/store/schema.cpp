@@ -263,12 +263,16 @@ migration message_deliveries() {
 // and a temporary B-tree) to well under a millisecond, and its reads no longer fill every
 // pooled connection's page cache. (status, created_at) becomes (status, created_at, id) so
 // the tie-break on id is read in order too.
+// The DROP comes first: on PostgreSQL it takes the strongest lock (ACCESS EXCLUSIVE) at once.
+// After a CREATE INDEX (SHARE) it would be an upgrade, and another instance's claim (SELECT FOR
+// UPDATE, then UPDATE) waiting in between would make a deadlock that aborts the migration. Other
+// instances wait while the indexes are built, which takes about a second per million executions.
 migration execution_listing_indexes() {
     return builder(7, "execution listing indexes")
-        .both("CREATE INDEX executions_by_created ON executions (created_at, id)")
-        .both("CREATE INDEX executions_by_workflow_created ON executions (workflow_id, created_at, id)")
         .both("DROP INDEX executions_by_status_created")
         .both("CREATE INDEX executions_by_status_created ON executions (status, created_at, id)")
+        .both("CREATE INDEX executions_by_created ON executions (created_at, id)")
+        .both("CREATE INDEX executions_by_workflow_created ON executions (workflow_id, created_at, id)")
         .done();
 }
 

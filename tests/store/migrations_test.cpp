@@ -196,3 +196,34 @@ TEMPLATE_TEST_CASE("migrations: 6 gives each unprocessed message a delivery per 
     CHECK(pending[1].agent_id == a.id);
     CHECK(ents.get_message(done.id)->state == store::delivery_state::processed);
 }
+
+TEMPLATE_TEST_CASE("migrations: 7 indexes the executions of a version 6 database for listing, keeping them",
+                   "[store][migrations]", sqlite, postgresql) {
+    scratch_database sdb(TestType::kind);
+    auto db = sdb.open();
+    db->migrate(std::vector<store::migration>(store::builtin_migrations().begin(),
+                                              store::builtin_migrations().begin() + 6));
+    REQUIRE(db->current_version() == 6);
+    const auto w = db->workflows().create({.name = "w", .definition = "{}"}).workflow_id;
+    std::vector<std::string> ids;
+    for (int i = 0; i < 5; ++i) ids.push_back(db->executions().create({.workflow_id = w}).record.id);
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        sdb.raw_exec("UPDATE executions SET created_at = " + std::to_string(1000 + i) + " WHERE id = '" + ids[i] + "'");
+    db->executions().set_status(ids[1], {.status = store::execution_status::completed});
+
+    CHECK(db->migrate().applied == std::vector<std::string>{"7 execution listing indexes"});
+    const auto columns = [&](const std::string& index) {
+        if (TestType::kind == store::backend_kind::sqlite)
+            return sdb.raw_scalar("SELECT group_concat(name, ', ') FROM pragma_index_info('" + index + "')");
+        const auto def = sdb.raw_scalar("SELECT indexdef FROM pg_indexes WHERE indexname = '" + index + "'");
+        const auto open = def.find('(');
+        return open == std::string::npos ? def : def.substr(open + 1, def.rfind(')') - open - 1);
+    };
+    CHECK(columns("executions_by_status_created") == "status, created_at, id");
+    CHECK(columns("executions_by_created") == "created_at, id");
+    CHECK(columns("executions_by_workflow_created") == "workflow_id, created_at, id");
+    const auto listed = db->executions().list();
+    REQUIRE(listed.size() == 5);
+    for (std::size_t i = 0; i < listed.size(); ++i) CHECK(listed[i].id == ids[ids.size() - 1 - i]);
+    CHECK(db->executions().list({.status = store::execution_status::completed}).front().id == ids[1]);
+}
