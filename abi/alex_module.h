@@ -25,6 +25,8 @@
  *   module handle (it returns ALEX_ERR_INVALID_ARGUMENT).
  *   Since ABI 1.1 a module may offer commands (`run_command`): the host calls
  *   them after `initialize` and without `start`, e.g. for `alex_os chainbot migrate`.
+ *   Since ABI 1.2 a host may say whether an event would reach anyone
+ *   (`has_subscribers`), so that a module makes no payload nobody receives.
  *
  * Example (error handling shortened):
  *
@@ -56,7 +58,7 @@ extern "C" {
 /** @brief ABI major version: a different major is refused by both sides. */
 #define ALEX_ABI_VERSION_MAJOR 1u
 /** @brief ABI minor version: grows when members are appended to a struct. */
-#define ALEX_ABI_VERSION_MINOR 1u
+#define ALEX_ABI_VERSION_MINOR 2u
 /** @brief Packs a major and minor version into one uint32_t. */
 #define ALEX_MAKE_ABI_VERSION(major, minor) ((uint32_t)(((major) << 16) | ((minor) & 0xffffu)))
 /** @brief The major part of a packed version. */
@@ -153,6 +155,15 @@ typedef struct alex_host_services {
     /* -- ABI 1.0: log sink -- */
     /** @brief Writes one log line. `level` is an alex_log_level. */
     void (*log)(void* host, int32_t level, const char* component, const char* message);
+
+    /* -- ABI 1.2: event bus -- */
+    /** @brief 1 when an event published under `topic` now would reach at
+     * least one subscriber, else 0. A module may then skip building and
+     * publishing it (ChainBot publishes an event per workflow step). It must
+     * be cheap and must not block. A module checks for it with
+     * ALEX_HAS_MEMBER(alex_host_services, services, has_subscribers); without
+     * it (an ABI 1.0 or 1.1 host, or NULL) every event is published. */
+    int32_t (*has_subscribers)(void* host, const char* topic);
 } alex_host_services;
 
 /* ---- The module (module -> host) --------------------------------------- */

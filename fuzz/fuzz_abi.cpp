@@ -37,6 +37,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <unistd.h>
@@ -84,6 +85,13 @@ int32_t h_config_watch(void*, const char* prefix, alex_config_watcher watcher, v
     return ALEX_OK;
 }
 int32_t h_config_unwatch(void*, uint64_t) { return ALEX_OK; }
+// ABI 1.2: says "nobody" to every other topic, by its length.
+int32_t h_has_subscribers(void*, const char* topic) {
+    FUZZ_CHECK(topic, "has_subscribers with a NULL topic");
+    ++host_calls;
+    return static_cast<int32_t>(std::strlen(topic) % 2);
+}
+
 void h_log(void*, int32_t level, const char* component, const char* message) {
     FUZZ_CHECK(component && message, "log with a NULL string");
     FUZZ_CHECK(level >= ALEX_LOG_DEBUG && level <= ALEX_LOG_CRITICAL, "log with an unknown level");
@@ -109,7 +117,7 @@ struct services_table {
 void make_services(chainbot::fuzz::input& in, services_table& t) {
     const std::size_t sizes[] = {sizeof(alex_host_services), offsetof(alex_host_services, publish),
                                  offsetof(alex_host_services, config_get), offsetof(alex_host_services, log),
-                                 sizeof(alex_host_services) + 16};
+                                 offsetof(alex_host_services, has_subscribers), sizeof(alex_host_services) + 16};
     const auto choice = in.pick(std::size(sizes) + 1);
     const std::size_t size = choice < std::size(sizes) ? sizes[choice] : in.byte() % (sizeof(alex_host_services) + 24);
     const uint16_t present = in.u16();  // which callbacks the host offers
@@ -125,6 +133,7 @@ void make_services(chainbot::fuzz::input& in, services_table& t) {
     if (present & 32) full.config_watch = h_config_watch;
     if (present & 64) full.config_unwatch = h_config_unwatch;
     if (present & 128) full.log = h_log;
+    if (present & 256) full.has_subscribers = h_has_subscribers;
     const std::size_t allocated = std::max<std::size_t>(size, 8);
     t.bytes = static_cast<unsigned char*>(std::calloc(allocated, 1));
     std::memcpy(t.bytes, &full, std::min(allocated, sizeof full));

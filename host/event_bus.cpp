@@ -172,6 +172,14 @@ void event_bus::publish(std::string topic, std::string json) {
     publish_with(topic, [&] { return std::move(json); });
 }
 
+bool event_bus::has_subscribers(std::string_view topic) const {
+    if (topic.empty() || impl_->closing) return false;
+    std::shared_lock lock(impl_->subscribers_mutex);
+    for (const auto& [id, s] : impl_->subscribers)
+        if (s->pattern.matches(topic)) return true;
+    return false;
+}
+
 void event_bus::publish_with(std::string_view topic, const std::function<std::string()>& make_json) {
     if (topic.empty()) throw std::invalid_argument("publish: empty topic");
     if (impl_->closing) return;

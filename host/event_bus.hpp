@@ -68,6 +68,8 @@ public:
     /// @brief publish() whose payload is made (by `make_json`, on the calling thread) only
     /// when some subscriber matches `topic`: an event nobody listens to costs no copy.
     void publish_with(std::string_view topic, const std::function<std::string()>& make_json);
+    /// @brief Whether an event under `topic` would reach a subscriber now (false once closing).
+    bool has_subscribers(std::string_view topic) const;
 
     [[nodiscard]] event_bus_counters counters() const noexcept;
     /// @brief Events dropped from one subscriber's queue (0 for an unknown id).

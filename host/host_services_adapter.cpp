@@ -69,6 +69,7 @@ host_services_adapter::host_services_adapter(event_bus& bus, config_manager& con
     table_.config_watch = &on_config_watch;
     table_.config_unwatch = &on_config_unwatch;
     table_.log = &on_log;
+    table_.has_subscribers = &on_has_subscribers;
 }
 
 host_services_adapter::~host_services_adapter() { release(); }
@@ -126,6 +127,15 @@ int32_t host_services_adapter::on_publish(void* host, const char* topic, const c
         self.bus_.publish_with(topic, [json] { return boost::json::serialize(boost::json::parse(json)); });
         return ALEX_OK;
     });
+}
+
+int32_t host_services_adapter::on_has_subscribers(void* host, const char* topic) noexcept {
+    if (host == nullptr || topic == nullptr || *topic == '\0') return 0;
+    try {
+        return static_cast<host_services_adapter*>(host)->bus_.has_subscribers(topic) ? 1 : 0;
+    } catch (...) {
+        return 1;  // when in doubt, the event is published (and checked there)
+    }
 }
 
 int32_t host_services_adapter::on_subscribe(void* host, const char* pattern, alex_event_handler handler, void* user,

@@ -42,6 +42,7 @@ public:
 
 private:
     static int32_t on_publish(void* host, const char* topic, const char* json) noexcept;
+    static int32_t on_has_subscribers(void* host, const char* topic) noexcept;
     static int32_t on_subscribe(void* host, const char* pattern, alex_event_handler handler, void* user,
                                 uint64_t* subscription_id) noexcept;
     static int32_t on_unsubscribe(void* host, uint64_t subscription_id) noexcept;

@@ -20,6 +20,12 @@ public:
         if (s_.publish) s_.publish(s_.host, z(topic).c_str(), z(json).c_str());
     }
 
+    // ABI 1.2; an older host (the member NULL in our zero-extended copy) gets every event.
+    bool has_subscribers(std::string_view topic) override {
+        if (!s_.publish) return false;
+        return !s_.has_subscribers || s_.has_subscribers(s_.host, z(topic).c_str()) != 0;
+    }
+
     std::uint64_t subscribe(std::string_view pattern,
                             std::function<void(std::string_view, std::string_view)> handler) override {
         if (!s_.subscribe) throw std::runtime_error("the host's event bus offers no subscribe");

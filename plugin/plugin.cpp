@@ -130,6 +130,7 @@ int32_t m_initialize(alex_module* m, const alex_host_services* services, const c
             CHAINBOT_KEEP_WHOLE(config_watch);
             CHAINBOT_KEEP_WHOLE(config_unwatch);
             CHAINBOT_KEEP_WHOLE(log);
+            CHAINBOT_KEEP_WHOLE(has_subscribers);
 #undef CHAINBOT_KEEP_WHOLE
             copy.struct_size = sizeof copy;
         }

@@ -30,7 +30,7 @@ struct created {
     }
 };
 
-// "1.1": the version this header (and so the module) speaks.
+// "1.2": the version this header (and so the module) speaks.
 const std::string abi_text =
     std::to_string(ALEX_ABI_VERSION_MAJOR) + "." + std::to_string(ALEX_ABI_VERSION_MINOR);
 
@@ -113,11 +113,11 @@ TEST_CASE("ABI refuses a host with another major version, naming both versions",
 }
 
 TEST_CASE("ABI: a newer host with a larger table and higher minor loads this module", "[abi]") {
-    // What a host built against a future 1.3 header would pass: extra members at the end.
+    // What a host built against a future header would pass: extra members at the end.
     struct future_api {
-        alex_module_api known;  // 1.0 and 1.1
-        void (*added_in_1_2)(void);
+        alex_module_api known;  // 1.0 to 1.2
         void (*added_in_1_3)(void);
+        void (*added_in_1_4)(void);
     };
     loaded_library lib;
     future_api api{};
@@ -127,8 +127,8 @@ TEST_CASE("ABI: a newer host with a larger table and higher minor loads this mod
     REQUIRE(lib.create()(ALEX_MAKE_ABI_VERSION(1, 7), &api.known, &module, err, sizeof err) == ALEX_OK);
     // The module wrote only what it knows and says so; the host sees the new members are absent.
     CHECK(api.known.struct_size == sizeof(alex_module_api));
-    CHECK(api.added_in_1_2 == nullptr);
     CHECK(api.added_in_1_3 == nullptr);
+    CHECK(api.added_in_1_4 == nullptr);
     CHECK(ALEX_HAS_MEMBER(alex_module_api, &api.known, destroy));
     CHECK(ALEX_HAS_MEMBER(alex_module_api, &api.known, run_command));
     CHECK(api.known.run_command != nullptr);
@@ -227,6 +227,46 @@ TEST_CASE("ABI: an older host's short services table is used up to its struct_si
     REQUIRE(c.api.start(c.module) == ALEX_OK);
     REQUIRE(c.api.stop(c.module) == ALEX_OK);
     CHECK(contains(host.topics(), "chainbot.module.ready"));
+}
+
+TEST_CASE("ABI 1.2: events the host says nobody hears are not published, and an older host gets every one", "[abi]") {
+    temp_dir dir;
+    recording_host host;
+    {
+        std::lock_guard lock(host.mutex);
+        host.unheard_prefixes = {"chainbot.module.ready"};
+    }
+    auto services = host.table();
+    {
+        created c;
+        REQUIRE(c.api.initialize(c.module, &services, config_for(dir).c_str()) == ALEX_OK);
+        REQUIRE(c.api.start(c.module) == ALEX_OK);
+        REQUIRE(c.api.stop(c.module) == ALEX_OK);
+    }
+    CHECK_FALSE(contains(host.topics(), "chainbot.module.ready"));  // asked, answered 0, skipped
+    CHECK(contains(host.topics(), "chainbot.module.stopped"));
+    {
+        std::lock_guard lock(host.mutex);
+        CHECK(contains(host.asked, "chainbot.module.ready"));
+        CHECK(contains(host.asked, "chainbot.module.stopped"));
+        host.events.clear();
+        host.asked.clear();
+    }
+
+    // A 1.1 host: its table ends before has_subscribers, whatever lies beyond is not read.
+    temp_dir dir2;
+    auto older = host.table();
+    older.struct_size = offsetof(alex_host_services, has_subscribers);
+    older.abi_version = ALEX_MAKE_ABI_VERSION(1, 1);
+    {
+        created c;
+        REQUIRE(c.api.initialize(c.module, &older, config_for(dir2).c_str()) == ALEX_OK);
+        REQUIRE(c.api.start(c.module) == ALEX_OK);
+        REQUIRE(c.api.stop(c.module) == ALEX_OK);
+    }
+    CHECK(contains(host.topics(), "chainbot.module.ready"));
+    std::lock_guard lock(host.mutex);
+    CHECK(host.asked.empty());
 }
 
 TEST_CASE("ABI: runtime config changes through the host's config manager", "[abi]") {

@@ -6,11 +6,13 @@
 
 #include <dlfcn.h>
 
+#include <cstddef>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -46,6 +48,9 @@ struct recording_host {
     std::map<uint64_t, watch> watches;
     std::map<std::string, std::string> config;
     uint64_t next_id = 1;
+    // ABI 1.2 has_subscribers: topics starting with one of these have no subscriber.
+    std::vector<std::string> unheard_prefixes;
+    std::vector<std::string> asked;  // the topics has_subscribers was asked about
 
     alex_host_services table() {
         alex_host_services s{};
@@ -90,6 +95,14 @@ struct recording_host {
             auto* self = static_cast<recording_host*>(h);
             std::lock_guard lock(self->mutex);
             self->logs.push_back(std::to_string(level) + " [" + component + "] " + message);
+        };
+        s.has_subscribers = [](void* h, const char* topic) -> int32_t {
+            auto* self = static_cast<recording_host*>(h);
+            std::lock_guard lock(self->mutex);
+            self->asked.emplace_back(topic);
+            for (const auto& p : self->unheard_prefixes)
+                if (std::string_view(topic).starts_with(p)) return 0;
+            return 1;
         };
         return s;
     }

@@ -129,7 +129,7 @@ TEST_CASE("cli.module_info", "[host][cli]") {
     make_module_dir(f.modules, "newer", FAKE_ABI2);
     r = f.run({"module", "info", "newer"});
     CHECK(r.exit_code == 1);
-    CHECK_THAT(r.err, Catch::Contains("module libnewer.so speaks ALEX ABI 2.0, this host speaks 1.1"));
+    CHECK_THAT(r.err, Catch::Contains("module libnewer.so speaks ALEX ABI 2.0, this host speaks 1.2"));
 }
 
 TEST_CASE("cli.run_with_console_watch_config_and_set", "[host][cli]") {

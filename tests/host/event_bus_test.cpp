@@ -74,6 +74,9 @@ TEST_CASE("event_bus.delivers_matching_topics_only", "[host][event_bus]") {
     CHECK(all.copy() == std::vector<std::string>{"chainbot.workflow.step.completed", "chainbot.agent.spawned"});
     CHECK(bus.counters().published == 2);
     CHECK(bus.counters().delivered == 3);
+    CHECK(bus.has_subscribers("chainbot.workflow.step.completed"));
+    CHECK(bus.has_subscribers("anything"));  // "*"
+    CHECK_FALSE(bus.has_subscribers(""));
     CHECK_THROWS_AS(bus.subscribe("", [](const std::string&, const std::string&) {}), std::invalid_argument);
     CHECK_THROWS_AS(bus.publish("", "{}"), std::invalid_argument);
 }

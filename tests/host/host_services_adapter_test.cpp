@@ -62,6 +62,24 @@ TEST_CASE("host_services_adapter.table", "[host][abi]") {
     CHECK(f.s->config_watch != nullptr);
     CHECK(f.s->config_unwatch != nullptr);
     CHECK(f.s->log != nullptr);
+    CHECK(ALEX_HAS_MEMBER(alex_host_services, f.s, has_subscribers));
+    CHECK(f.s->has_subscribers != nullptr);
+}
+
+TEST_CASE("host_services_adapter.has_subscribers_follows_the_subscriptions", "[host][abi]") {
+    host_fixture f;
+    CHECK(f.s->has_subscribers(f.s->host, "mod.ready") == 0);
+    inbox in;
+    uint64_t id = 0;
+    REQUIRE(f.s->subscribe(f.s->host, "mod.*", &inbox::handler, &in, &id) == ALEX_OK);
+    CHECK(f.s->has_subscribers(f.s->host, "mod.ready") == 1);
+    CHECK(f.s->has_subscribers(f.s->host, "other.ready") == 0);
+    CHECK(f.s->has_subscribers(nullptr, "mod.ready") == 0);
+    CHECK(f.s->has_subscribers(f.s->host, nullptr) == 0);
+    CHECK(f.s->has_subscribers(f.s->host, "") == 0);
+    REQUIRE(f.s->unsubscribe(f.s->host, id) == ALEX_OK);
+    CHECK(f.s->has_subscribers(f.s->host, "mod.ready") == 0);
+    CHECK(f.bus.counters().published == 0);  // asking publishes nothing
 }
 
 TEST_CASE("host_services_adapter.null_arguments", "[host][abi]") {

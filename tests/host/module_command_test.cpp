@@ -10,7 +10,7 @@ using host_test::temp_dir;
 
 namespace {
 
-// modules/fake is an ABI 1.0 module, modules/fake12 an ABI 1.2 one with the commands ping and fail.
+// modules/fake is an ABI 1.0 module, modules/fake12 one of a newer minor (1.9) with the commands ping and fail.
 struct command_fixture {
     temp_dir work;
     std::filesystem::path modules = work / "modules";
