@@ -158,9 +158,10 @@ typedef struct alex_host_services {
 
     /* -- ABI 1.2: event bus -- */
     /** @brief 1 when an event published under `topic` now would reach at
-     * least one subscriber, else 0. A module may then skip building and
-     * publishing it (ChainBot publishes an event per workflow step). It must
-     * be cheap and must not block. A module checks for it with
+     * least one subscriber, else 0. Advisory: a module may then skip building
+     * and publishing the event; a subscriber added meanwhile misses it as if it
+     * had subscribed a moment later. Called from any of the module's threads at
+     * once, like `publish`; it must be cheap and must not block. A module checks for it with
      * ALEX_HAS_MEMBER(alex_host_services, services, has_subscribers); without
      * it (an ABI 1.0 or 1.1 host, or NULL) every event is published. */
     int32_t (*has_subscribers)(void* host, const char* topic);

@@ -28,14 +28,14 @@ public:
     virtual ~event_sink() = default;
     /// @brief Hands an event to the host; must not block on subscribers.
     virtual void publish(std::string_view topic, std::string_view json) = 0;
-    /// @brief Whether an event under `topic` would reach anyone now; when false, ChainBot
-    /// neither serializes nor publishes it. Must be cheap and must not block. The default
-    /// says yes to every topic.
-    virtual bool has_subscribers(std::string_view /*topic*/) { return true; }
     /// @brief Receives topics matching `pattern` (glob). Returns an id for unsubscribe.
     virtual std::uint64_t subscribe(std::string_view pattern,
                                     std::function<void(std::string_view topic, std::string_view json)> handler) = 0;
     virtual void unsubscribe(std::uint64_t id) = 0;
+    /// @brief Whether an event under `topic` would reach anyone now; when false, ChainBot
+    /// neither serializes nor publishes it. Must be cheap and must not block. The default
+    /// says yes to every topic.
+    virtual bool has_subscribers(std::string_view /*topic*/) { return true; }
 };
 
 /// @brief The host's config manager: dotted keys ("chainbot.workflow.retry_attempts") to JSON values.

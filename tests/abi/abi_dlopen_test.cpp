@@ -13,6 +13,8 @@
 
 using namespace chainbot::test;
 
+extern "C" int alex_header_c99_check(void);  // header_c99.c, compiled as strict C99
+
 namespace {
 
 struct created {
@@ -95,6 +97,10 @@ TEST_CASE("ABI lifecycle through dlopen: initialize, start, health, info, stop, 
     CHECK(contains(topics, "chainbot.module.ready"));
     CHECK(contains(topics, "chainbot.module.stopped"));
     CHECK(host.watch_count() == 0);  // destroy released the config watch
+}
+
+TEST_CASE("ABI: the header's member checks work from C for both tables", "[abi]") {
+    CHECK(alex_header_c99_check() == 1);
 }
 
 TEST_CASE("ABI refuses a host with another major version, naming both versions", "[abi]") {

@@ -1,8 +1,12 @@
 #include "events/event_hub.hpp"
+#include "events/host_bus_forwarder.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -71,4 +75,32 @@ TEST_CASE("event hub: publishing from several threads while observers come and g
     for (auto& t : threads) t.join();
     CHECK(r->seen.size() == 2000);
     CHECK(hub.published() == 2000);
+}
+
+namespace {
+// The host's bus, as a test double: says nobody listens to chainbot.agent.*.
+struct listening_sink final : chainbot::event_sink {
+    std::vector<std::string> asked, published;
+    void publish(std::string_view topic, std::string_view json) override {
+        published.push_back(std::string(topic) + " " + std::string(json.substr(0, 1)));
+    }
+    bool has_subscribers(std::string_view topic) override {
+        asked.emplace_back(topic);
+        return !topic.starts_with("chainbot.agent.");
+    }
+    std::uint64_t subscribe(std::string_view, std::function<void(std::string_view, std::string_view)>) override {
+        return 0;
+    }
+    void unsubscribe(std::uint64_t) override {}
+};
+}  // namespace
+
+TEST_CASE("the host bus forwarder publishes only what the host says someone hears", "[events]") {
+    event_hub hub("chainbot");
+    auto sink = std::make_shared<listening_sink>();
+    hub.add_observer(std::make_shared<host_bus_forwarder>(sink));
+    hub.publish("chainbot.workflow.started", {{"workflow_id", "w1"}});
+    hub.publish("chainbot.agent.spawned", {{"agent_id", "a1"}});
+    CHECK(sink->asked == std::vector<std::string>{"chainbot.workflow.started", "chainbot.agent.spawned"});
+    CHECK(sink->published == std::vector<std::string>{"chainbot.workflow.started {"});
 }

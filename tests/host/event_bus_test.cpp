@@ -77,6 +77,10 @@ TEST_CASE("event_bus.delivers_matching_topics_only", "[host][event_bus]") {
     CHECK(bus.has_subscribers("chainbot.workflow.step.completed"));
     CHECK(bus.has_subscribers("anything"));  // "*"
     CHECK_FALSE(bus.has_subscribers(""));
+    alex_os::event_bus narrow;
+    narrow.subscribe("chainbot.workflow.*", [](const std::string&, const std::string&) {});
+    CHECK(narrow.has_subscribers("chainbot.workflow.started"));
+    CHECK_FALSE(narrow.has_subscribers("chainbot.agent.spawned"));
     CHECK_THROWS_AS(bus.subscribe("", [](const std::string&, const std::string&) {}), std::invalid_argument);
     CHECK_THROWS_AS(bus.publish("", "{}"), std::invalid_argument);
 }

@@ -39,12 +39,12 @@ struct alex_module {
     uint64_t watch;
 };
 
-/* The module's own view of the table: the header's table (1.1), plus a member of a
- * future minor when FAKE_EXTRA_MEMBER is set. */
+/* The module's own view of the table: the header's table, plus a member of a future
+ * minor when FAKE_EXTRA_MEMBER is set (built as 1.9: newer than the header). */
 typedef struct fake_api {
     alex_module_api base;
 #ifdef FAKE_EXTRA_MEMBER
-    /* -- ABI 1.2 (fake) -- */
+    /* -- ABI 1.9 (fake) -- */
     int32_t (*reload)(alex_module* module);
 #endif
 } fake_api;
