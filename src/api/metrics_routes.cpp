@@ -13,6 +13,8 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
+#include <map>
+
 namespace chainbot::api {
 
 namespace json = boost::json;
@@ -44,6 +46,22 @@ json::object database_view(store::database& db) {
                                          {"limit", p.limit}}},
             {"reads", p.reads},
             {"writes", p.writes}};
+}
+
+// {"total": n, "<value>": n per value of `all`}: a value with no row counts 0, and one this
+// build does not know (which no migration writes) would be left out of the total too.
+template <typename Key, std::size_t N>
+json::object counts_with_total(const std::map<Key, std::size_t>& counts, const Key (&all)[N]) {
+    json::object out{{"total", 0}};
+    std::size_t total = 0;
+    for (const auto k : all) {
+        const auto it = counts.find(k);
+        const std::size_t n = it == counts.end() ? 0 : it->second;
+        out[store::to_string(k)] = n;
+        total += n;
+    }
+    out["total"] = total;
+    return out;
 }
 
 std::uint64_t count_of(const json::object& o, std::string_view key) { return o.at(key).to_number<std::uint64_t>(); }
@@ -125,33 +143,14 @@ json::object cluster_view(api_context& ctx) {
 
 json::object collect_metrics(api_context& ctx) {
     auto db = ctx.db();
-    // One statement per table: the counts are one snapshot and add up to the total (a status
-    // this build does not know, which no migration writes, would be left out of both).
-    const auto by_status = db->executions().count_by_status();
-    std::size_t executions_total = 0;
-    json::object executions{{"total", 0}};
-    for (auto s : all_statuses) {
-        const auto it = by_status.find(s);
-        const std::size_t n = it == by_status.end() ? 0 : it->second;
-        executions[store::to_string(s)] = n;
-        executions_total += n;
-    }
-    executions["total"] = executions_total;
+    // One statement per table: the counts are one snapshot and add up to the total.
+    auto executions = counts_with_total(db->executions().count_by_status(), all_statuses);
     const auto active = count_of(executions, "queued") + count_of(executions, "running") + count_of(executions, "paused");
     json::object workflows{{"total", db->workflows().count()},
                            {"active", active},
                            {"completed", executions.at("completed")},
                            {"failed", executions.at("failed")}};
-    const auto by_state = db->agents().count_by_state();
-    std::size_t agents_total = 0;
-    json::object agents{{"total", 0}};
-    for (auto s : all_agent_states) {
-        const auto it = by_state.find(s);
-        const std::size_t n = it == by_state.end() ? 0 : it->second;
-        agents[store::to_string(s)] = n;
-        agents_total += n;
-    }
-    agents["total"] = agents_total;
+    auto agents = counts_with_total(db->agents().count_by_state(), all_agent_states);
     json::object system{{"cpu_usage", nullptr}, {"memory_usage", nullptr}, {"disk_usage", nullptr}};
     if (ctx.backends.hardware) system = ctx.backends.hardware->system_metrics();
     json::object queues{{"blocking_jobs", ctx.rt.blocking_pending()},

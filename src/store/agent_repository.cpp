@@ -146,10 +146,7 @@ void agent_repository::set_data(const std::string& id, const std::optional<std::
 
 std::map<agent_state, std::size_t> agent_repository::count_by_state() {
     return runner_->call(access::read, [&](connection& c) {
-        std::map<agent_state, std::size_t> out;
-        for (const auto& [value, n] : detail::count_grouped(c, "agents", "state"))
-            if (const auto s = parse_agent_state(value)) out[*s] = static_cast<std::size_t>(n);
-        return out;
+        return detail::count_grouped_as<agent_state>(c, "agents", "state", parse_agent_state);
     });
 }
 

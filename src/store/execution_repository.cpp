@@ -193,10 +193,7 @@ std::size_t execution_repository::count(const execution_filter& ef) {
 
 std::map<execution_status, std::size_t> execution_repository::count_by_status() {
     return runner_->call(access::read, [&](connection& c) {
-        std::map<execution_status, std::size_t> out;
-        for (const auto& [value, n] : detail::count_grouped(c, "executions", "status"))
-            if (const auto s = parse_execution_status(value)) out[*s] = static_cast<std::size_t>(n);
-        return out;
+        return detail::count_grouped_as<execution_status>(c, "executions", "status", parse_execution_status);
     });
 }
 

@@ -11,6 +11,7 @@
 #include <soci/soci.h>
 
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -295,6 +296,17 @@ inline std::vector<std::pair<std::string, long long>> count_grouped(connection& 
     st.define_and_bind();
     st.execute(false);
     while (st.fetch()) out.emplace_back(value, n);
+    return out;
+}
+
+/// @brief count_grouped with the values parsed (`parse` returns an optional); a value that
+/// does not parse is left out.
+template <typename Key, typename Parse>
+std::map<Key, std::size_t> count_grouped_as(connection& c, std::string_view table, std::string_view column,
+                                            Parse parse) {
+    std::map<Key, std::size_t> out;
+    for (const auto& [value, n] : count_grouped(c, table, column))
+        if (const auto k = parse(value)) out[*k] = static_cast<std::size_t>(n);
     return out;
 }
 
