@@ -266,7 +266,7 @@ migration message_deliveries() {
 // The DROP comes first: on PostgreSQL it takes the strongest lock (ACCESS EXCLUSIVE) at once.
 // After a CREATE INDEX (SHARE) it would be an upgrade, and another instance's claim (SELECT FOR
 // UPDATE, then UPDATE) waiting in between would make a deadlock that aborts the migration. Other
-// instances wait while the indexes are built, which takes about a second per million executions.
+// instances wait while the indexes are built, for a time that grows with the table.
 migration execution_listing_indexes() {
     return builder(7, "execution listing indexes")
         .both("DROP INDEX executions_by_status_created")

@@ -210,8 +210,13 @@ TEST_CASE("a clean stop lets its agents go and another instance takes them at on
     const auto worker = a->spawn("data_processor", "worker");
     const auto coordinator = b.spawn("workflow", "coordinator");
     const auto e = b.ents().create({"handover", "", std::nullopt, {coordinator, worker}}).id;
+    const auto a_id = a->id;
     a.reset();  // clean stop: no lease to wait for
-    CHECK_FALSE(db->agents().get(worker)->owner_instance.has_value());
+    // Let go: nobody's now, or already b's (b's adoption pass may run between the stop and this
+    // read), never still a's.
+    const auto owner = db->agents().get(worker)->owner_instance;
+    CHECK(owner != a_id);
+    CHECK((!owner || *owner == b.id));
     REQUIRE(eventually([&] { return b.spawner().is_live(worker); }, std::chrono::seconds(3)));
     b.send(e, coordinator, worker, "task", statistics_task);
     REQUIRE(eventually([&] { return inbox(*db, e, coordinator).size() == 1; }, patience));
