@@ -19,9 +19,10 @@
 // the environment overrides this (e.g. MALLOC_CONF=narenas:4,stats_print:true). jemalloc finds
 // it in the dynamic symbol table: exported here and by host/CMakeLists.txt. Freed pages go back
 // to the system after 1 s instead of 10: jemalloc purges only while it is being called, so with
-// the default a host that fell quiet after a burst kept the burst's pages for a while (the
-// soak's idle RSS grew 5.5 MB in one CI run). A background thread (background_thread:true)
-// purges on time instead but let the soak's RSS under load reach 60 MB.
+// the default a host that fell quiet after a burst kept the burst's pages for a while. (The soak's
+// idle RSS growth that first suggested this was SQLite's per-connection page caches, since
+// bounded by database.sqlite_cache_kib.) A background thread (background_thread:true) purges on
+// time instead but let the soak's RSS under load reach 60 MB.
 extern "C" {
 __attribute__((visibility("default"))) const char* malloc_conf = "narenas:2,dirty_decay_ms:1000";
 }
